@@ -1,1 +1,19 @@
 #![forbid(unsafe_code)]
+//! topgen: YAML specs of Taobao Open Platform (TOP) APIs → a typed Rust SDK crate.
+//!
+//! The pipeline, one module per step: [`yaml`] (text → located nodes) → [`parse`] (nodes →
+//! [`spec`] model) → [`resolve`] (semantic checks → [`ir`]) → [`emit`] (IR → tokens →
+//! text) → [`output`] (files: write or check). [`load`] runs the first steps over a
+//! directory.
+
+pub mod diag;
+pub mod emit;
+pub mod ir;
+pub mod load;
+pub mod names;
+pub mod output;
+pub mod parse;
+pub mod resolve;
+pub mod spec;
+pub mod templates;
+pub mod yaml;

@@ -65,6 +65,9 @@ macro_rules! text_codes {
         }
 
         impl $crate::validate::Checked for $name {
+            fn is_blank(&self) -> bool {
+                <str as $crate::validate::Checked>::is_blank(self.code())
+            }
             fn check_value(&self, at: &$crate::validate::Path<'_>, rules: &$crate::validate::Rules, errors: &mut $crate::validate::ValidationErrors) {
                 $crate::code::check_code(self.is_known(), self.code(), Self::CODES, at, rules, errors);
             }
@@ -160,12 +163,22 @@ pub fn check_code(
 ) {
     code.check_value(at, rules, errors);
     if !known {
-        push_unknown(code, codes.iter().map(|c| (*c).to_owned()).collect(), at, errors);
+        push_unknown(
+            code,
+            codes.iter().map(|c| (*c).to_owned()).collect(),
+            at,
+            errors,
+        );
     }
 }
 
 #[doc(hidden)]
-pub fn push_unknown(code: &str, allowed: Vec<String>, at: &Path<'_>, errors: &mut ValidationErrors) {
+pub fn push_unknown(
+    code: &str,
+    allowed: Vec<String>,
+    at: &Path<'_>,
+    errors: &mut ValidationErrors,
+) {
     errors.push(
         at,
         Rule::UnknownCode {
@@ -196,7 +209,10 @@ mod tests {
 
     #[test]
     fn known_and_unknown_codes_round_trip() {
-        assert_eq!(serde_json::from_str::<Channel>("\"GH_APP\"").unwrap(), Channel::GhApp);
+        assert_eq!(
+            serde_json::from_str::<Channel>("\"GH_APP\"").unwrap(),
+            Channel::GhApp
+        );
         let new: Channel = serde_json::from_str("\"NEW_ONE\"").unwrap();
         assert_eq!(new, Channel::Unknown("NEW_ONE".into()));
         assert_eq!(serde_json::to_string(&new).unwrap(), "\"NEW_ONE\"");
@@ -210,15 +226,45 @@ mod tests {
     #[test]
     fn unknown_codes_fail_validation() {
         let mut errors = ValidationErrors::new();
-        check(&mut errors, &Path::ROOT, "channel", &Channel::from("X"), Rules::new().max_length(32));
-        check(&mut errors, &Path::ROOT, "install_type", &InstallType::from(1), Rules::new());
-        check(&mut errors, &Path::ROOT, "install_type", &InstallType::from(9), Rules::new());
+        check(
+            &mut errors,
+            &Path::ROOT,
+            "channel",
+            &Channel::from("X"),
+            Rules::new().max_length(32),
+        );
+        check(
+            &mut errors,
+            &Path::ROOT,
+            "install_type",
+            &InstallType::from(1),
+            Rules::new(),
+        );
+        check(
+            &mut errors,
+            &Path::ROOT,
+            "install_type",
+            &InstallType::from(9),
+            Rules::new(),
+        );
         let rules: Vec<_> = errors.into_iter().map(|v| (v.path, v.rule)).collect();
         assert_eq!(
             rules,
             vec![
-                ("channel".to_owned(), Rule::UnknownCode { actual: "X".into(), allowed: vec!["GH_APP".into()] }),
-                ("install_type".to_owned(), Rule::UnknownCode { actual: "9".into(), allowed: vec!["0".into(), "1".into()] }),
+                (
+                    "channel".to_owned(),
+                    Rule::UnknownCode {
+                        actual: "X".into(),
+                        allowed: vec!["GH_APP".into()]
+                    }
+                ),
+                (
+                    "install_type".to_owned(),
+                    Rule::UnknownCode {
+                        actual: "9".into(),
+                        allowed: vec!["0".into(), "1".into()]
+                    }
+                ),
             ]
         );
     }

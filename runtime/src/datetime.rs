@@ -29,7 +29,11 @@ pub struct DateTimeParseError {
 
 impl fmt::Display for DateTimeParseError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "`{}` is not a date-time of the form {FORMAT}", self.input)
+        write!(
+            f,
+            "`{}` is not a date-time of the form {FORMAT}",
+            self.input
+        )
     }
 }
 
@@ -182,6 +186,9 @@ mod tests {
         // 2016-01-01T04:00:00Z is noon in Beijing.
         let d = DateTime::from_epoch_millis(1_451_620_800_000).unwrap();
         assert_eq!(d.to_string(), "2016-01-01 12:00:00");
-        assert_eq!(d.to_timestamp().unwrap().as_millisecond(), 1_451_620_800_000);
+        assert_eq!(
+            d.to_timestamp().unwrap().as_millisecond(),
+            1_451_620_800_000
+        );
     }
 }

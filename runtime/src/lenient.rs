@@ -59,11 +59,12 @@ impl Item for i64 {
                 .map(Some)
                 .ok_or_else(|| format!("expected an integer (i64), found {n}")),
             Value::String(s) if s.trim().is_empty() => Ok(None),
-            Value::String(s) => s
-                .trim()
-                .parse()
-                .map(Some)
-                .map_err(|_| format!("expected an integer (i64), found {}", describe(&Value::String(s)))),
+            Value::String(s) => s.trim().parse().map(Some).map_err(|_| {
+                format!(
+                    "expected an integer (i64), found {}",
+                    describe(&Value::String(s))
+                )
+            }),
             other => Err(format!("expected an integer, found {}", describe(&other))),
         }
     }
@@ -78,9 +79,15 @@ impl Item for bool {
                 "" => Ok(None),
                 "true" => Ok(Some(true)),
                 "false" => Ok(Some(false)),
-                _ => Err(format!("expected true or false, found {}", describe(&Value::String(s)))),
+                _ => Err(format!(
+                    "expected true or false, found {}",
+                    describe(&Value::String(s))
+                )),
             },
-            other => Err(format!("expected true or false, found {}", describe(&other))),
+            other => Err(format!(
+                "expected true or false, found {}",
+                describe(&other)
+            )),
         }
     }
 }
@@ -102,10 +109,14 @@ impl Item for DateTime {
                 if t.is_empty() {
                     Ok(None)
                 } else if t.bytes().all(|b| b.is_ascii_digit()) {
-                    let ms = t.parse().map_err(|_| format!("expected a date, found {t}"))?;
+                    let ms = t
+                        .parse()
+                        .map_err(|_| format!("expected a date, found {t}"))?;
                     from_millis(ms).map(Some)
                 } else {
-                    t.parse().map(Some).map_err(|e: crate::datetime::DateTimeParseError| e.to_string())
+                    t.parse()
+                        .map(Some)
+                        .map_err(|e: crate::datetime::DateTimeParseError| e.to_string())
                 }
             }
             other => Err(format!("expected a date, found {}", describe(&other))),
@@ -160,6 +171,22 @@ fn list_from_json<T: Item>(raw: Value) -> Result<Option<Vec<T>>, String> {
     Ok(Some(out))
 }
 
+/// Lets a generated response struct be read leniently as a field or list element.
+///
+/// `top_runtime::lenient_struct!(BillStatusResponseTop);`
+#[macro_export]
+macro_rules! lenient_struct {
+    ($name:ident) => {
+        impl $crate::lenient::Item for $name {
+            fn from_json(
+                value: $crate::__private::serde_json::Value,
+            ) -> ::core::result::Result<::core::option::Option<Self>, ::std::string::String> {
+                $crate::lenient::from_json_object(value)
+            }
+        }
+    };
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -167,8 +194,14 @@ mod tests {
 
     #[test]
     fn numbers_accept_numeric_strings_beyond_f64_precision() {
-        assert_eq!(i64::from_json(json!("3882527336184474047")), Ok(Some(3882527336184474047)));
-        assert_eq!(i64::from_json(json!(3882527336184474047i64)), Ok(Some(3882527336184474047)));
+        assert_eq!(
+            i64::from_json(json!("3882527336184474047")),
+            Ok(Some(3882527336184474047))
+        );
+        assert_eq!(
+            i64::from_json(json!(3882527336184474047i64)),
+            Ok(Some(3882527336184474047))
+        );
         assert_eq!(i64::from_json(json!("")), Ok(None));
         assert!(i64::from_json(json!("12a")).is_err());
         assert!(i64::from_json(json!(1.5)).is_err());
@@ -178,9 +211,13 @@ mod tests {
     fn booleans_and_dates_accept_their_text_forms() {
         assert_eq!(bool::from_json(json!("true")), Ok(Some(true)));
         assert!(bool::from_json(json!("ture")).is_err());
-        let d = DateTime::from_json(json!(1_451_620_800_000i64)).unwrap().unwrap();
+        let d = DateTime::from_json(json!(1_451_620_800_000i64))
+            .unwrap()
+            .unwrap();
         assert_eq!(d.to_string(), "2016-01-01 12:00:00");
-        let d = DateTime::from_json(json!("2016-01-01 12:00:00")).unwrap().unwrap();
+        let d = DateTime::from_json(json!("2016-01-01 12:00:00"))
+            .unwrap()
+            .unwrap();
         assert_eq!(d.to_string(), "2016-01-01 12:00:00");
     }
 
@@ -188,10 +225,20 @@ mod tests {
     fn lists_unwrap_every_shape() {
         let want = Some(vec![1i64, 2]);
         assert_eq!(list_from_json::<i64>(json!([1, "2"])), Ok(want.clone()));
-        assert_eq!(list_from_json::<i64>(json!({"number": [1, 2]})), Ok(want.clone()));
+        assert_eq!(
+            list_from_json::<i64>(json!({"number": [1, 2]})),
+            Ok(want.clone())
+        );
         assert_eq!(list_from_json::<i64>(json!("1,2")), Ok(want));
-        assert_eq!(list_from_json::<i64>(json!({"number": 7})), Ok(Some(vec![7])));
+        assert_eq!(
+            list_from_json::<i64>(json!({"number": 7})),
+            Ok(Some(vec![7]))
+        );
         assert_eq!(list_from_json::<i64>(json!("")), Ok(Some(vec![])));
-        assert!(list_from_json::<i64>(json!([1, "x"])).unwrap_err().contains("element 1"));
+        assert!(
+            list_from_json::<i64>(json!([1, "x"]))
+                .unwrap_err()
+                .contains("element 1")
+        );
     }
 }

@@ -461,14 +461,23 @@ mod tests {
 
     #[test]
     fn numbers_check_digits_and_range() {
-        let got = violations_of(&12345i64, Rules::new().max_length(4).min_value(20000).max_value(1));
+        let got = violations_of(
+            &12345i64,
+            Rules::new().max_length(4).min_value(20000).max_value(1),
+        );
         let rules: Vec<_> = got.into_iter().map(|v| v.rule).collect();
         assert_eq!(
             rules,
             vec![
                 Rule::MaxLength { max: 4, actual: 5 },
-                Rule::MinValue { min: 20000, actual: 12345 },
-                Rule::MaxValue { max: 1, actual: 12345 },
+                Rule::MinValue {
+                    min: 20000,
+                    actual: 12345
+                },
+                Rule::MaxValue {
+                    max: 1,
+                    actual: 12345
+                },
             ]
         );
     }
@@ -488,7 +497,10 @@ mod tests {
         let b = a.field("contents");
         let c = b.index(3);
         let d = c.field("buyer_name");
-        assert_eq!(d.to_string(), "risk_info_sync_request.contents[3].buyer_name");
+        assert_eq!(
+            d.to_string(),
+            "risk_info_sync_request.contents[3].buyer_name"
+        );
         assert_eq!(Path::ROOT.to_string(), "");
     }
 

@@ -1,0 +1,128 @@
+//! Rustdoc text for generated items, from the spec's descriptions, limits and examples.
+
+use crate::ir::{Api, Field, Role, Type};
+use crate::spec::{Client, Session};
+
+/// The doc of a field: description, then what constrains it.
+pub fn field(field: &Field, role: Role) -> String {
+    let mut facts = vec![format!("Wire name `{}`", field.wire_name)];
+    if role == Role::Request {
+        facts.push(if field.required {
+            "required".into()
+        } else {
+            "optional".into()
+        });
+    }
+    let l = &field.limits;
+    if let Some(n) = l.max_length {
+        facts.push(format!("max length {n}"));
+    }
+    if let Some(n) = l.max_items {
+        facts.push(format!("at most {n} items"));
+    }
+    if let Some(n) = l.min_value {
+        facts.push(format!("min {n}"));
+    }
+    if let Some(n) = l.max_value {
+        facts.push(format!("max {n}"));
+    }
+    if let Some(e) = &field.example {
+        facts.push(format!("example {}", code(e)));
+    }
+    if matches!(field.ty, Type::Scalar(crate::ir::Scalar::Date)) {
+        facts.push("`yyyy-MM-dd HH:mm:ss`, China time".into());
+    }
+    let facts = facts.join(" · ");
+    match &field.description {
+        Some(d) => format!("{}\n\n{facts}.", escape(d)),
+        None => format!("{facts}."),
+    }
+}
+
+/// Inline code that survives backticks inside the text.
+pub fn code(text: &str) -> String {
+    let fence = if text.contains('`') { "`` " } else { "`" };
+    let close = if text.contains('`') { " ``" } else { "`" };
+    format!("{fence}{text}{close}")
+}
+
+/// Page text as Markdown: brackets and angle brackets would otherwise be read as links and
+/// HTML by rustdoc.
+pub fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if matches!(c, '[' | ']' | '<' | '>' | '*' | '`') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// The module doc of an API.
+pub fn module(api: &Api) -> String {
+    let mut doc = format!("`{}`", api.method);
+    if let Some(t) = &api.title {
+        doc.push_str(&format!(": {}", escape(t)));
+    }
+    doc.push_str("\n\n");
+    if let Some(d) = &api.description {
+        doc.push_str(&escape(d));
+        doc.push_str("\n\n");
+    }
+    if let Some(c) = &api.category {
+        doc.push_str(&format!("- Category (API类目): {}\n", escape(c)));
+    }
+    doc.push_str(match api.client {
+        Client::Top => "- Client: TOP (`DefaultTaobaoClient`)\n",
+        Client::Qimen => {
+            "- Client: Qimen (`DefaultQimenCloudClient`), sent with `target_app_key`\n"
+        }
+    });
+    doc.push_str(match api.session {
+        Session::None => "- Session key: not needed\n",
+        Session::Optional => "- Session key: optional\n",
+        Session::Required => "- Session key: required\n",
+    });
+    doc.push_str(&format!("\nGenerated from `{}`.", api.spec_path));
+    doc
+}
+
+/// Documented example payloads as fenced blocks.
+pub fn examples(title: &str, example: &crate::ir::Example) -> String {
+    let mut doc = String::new();
+    for (lang, text) in [("xml", &example.xml), ("json", &example.json)] {
+        if let Some(text) = text {
+            doc.push_str(&format!(
+                "\n\n{title} ({}):\n\n```{lang}\n{}\n```",
+                lang.to_uppercase(),
+                text.trim_end()
+            ));
+        }
+    }
+    doc
+}
+
+/// `#[doc]` attributes, one per line, so that the printed code has `///` lines.
+pub fn outer(text: &str) -> proc_macro2::TokenStream {
+    let lines = text.lines().map(|l| {
+        if l.is_empty() {
+            String::new()
+        } else {
+            format!(" {l}")
+        }
+    });
+    quote::quote!(#(#[doc = #lines])*)
+}
+
+/// `#![doc]` attributes, one per line, so that the printed code has `//!` lines.
+pub fn inner(text: &str) -> proc_macro2::TokenStream {
+    let lines = text.lines().map(|l| {
+        if l.is_empty() {
+            String::new()
+        } else {
+            format!(" {l}")
+        }
+    });
+    quote::quote!(#(#![doc = #lines])*)
+}

@@ -1,0 +1,359 @@
+//! IR → Rust tokens for one API module: structs, builders, validation, coded enums.
+//!
+//! Rules and decoding leniency live in `top-runtime`; per field, the generated code only
+//! names the runtime function and the documented limits, which keeps each API small.
+
+use proc_macro2::{Literal, TokenStream};
+use quote::{format_ident, quote};
+
+use super::docs;
+use crate::ir::{Api, Enum, Field, Role, Scalar, Struct, Type};
+
+/// The whole module of one API.
+pub fn api_module(api: &Api) -> TokenStream {
+    let module_doc = docs::inner(&docs::module(api));
+    let request = request_type(api);
+    let response = response_type(api);
+    let structs = api.structs.iter().map(|s| match s.role {
+        Role::Request => request_struct(s),
+        Role::Response => response_struct(s),
+    });
+    let enums = api.enums.iter().map(coded_enum);
+    quote! {
+        #module_doc
+        #request
+        #response
+        #(#structs)*
+        #(#enums)*
+    }
+}
+
+fn ident(name: &str) -> proc_macro2::Ident {
+    match name.strip_prefix("r#") {
+        Some(raw) => proc_macro2::Ident::new_raw(raw, proc_macro2::Span::call_site()),
+        None => format_ident!("{}", name),
+    }
+}
+
+/// The Rust type of a field's value, without the `Option` of optional fields.
+fn value_type(ty: &Type) -> TokenStream {
+    match ty {
+        Type::Scalar(Scalar::String) => quote!(String),
+        Type::Scalar(Scalar::Number) => quote!(i64),
+        Type::Scalar(Scalar::Boolean) => quote!(bool),
+        Type::Scalar(Scalar::Date) => quote!(top_runtime::DateTime),
+        Type::Struct(name) | Type::Enum(name, _) => {
+            let name = ident(name);
+            quote!(#name)
+        }
+        Type::List(inner) => {
+            let inner = value_type(inner);
+            quote!(Vec<#inner>)
+        }
+    }
+}
+
+fn serde_rename(field: &Field) -> TokenStream {
+    let wire = &field.wire_name;
+    if crate::names::unraw(&field.rust_name) == wire {
+        quote!()
+    } else {
+        quote!(#[serde(rename = #wire)])
+    }
+}
+
+fn request_type(api: &Api) -> TokenStream {
+    let method = &api.method;
+    let mut tokens = request_struct(&api.request);
+    let name = ident(&api.request.rust_name);
+    let doc = docs::outer(&format!("The TOP method name, `{method}`."));
+    tokens.extend(quote! {
+        impl #name {
+            #doc
+            pub const METHOD: &'static str = #method;
+        }
+    });
+    tokens
+}
+
+fn response_type(api: &Api) -> TokenStream {
+    let mut s = api.response.clone();
+    let mut doc = s
+        .description
+        .take()
+        .map(|d| docs::escape(&d))
+        .unwrap_or_default();
+    doc.push_str(&docs::examples(
+        "Documented response",
+        &api.response_example,
+    ));
+    doc.push_str(&docs::examples("Documented error", &api.error_example));
+    s.description = Some(doc);
+    response_struct_with_doc(&s, false)
+}
+
+fn struct_doc(s: &Struct) -> String {
+    let role = match s.role {
+        Role::Request => "Request",
+        Role::Response => "Response",
+    };
+    match &s.description {
+        Some(d) if s.spec_name != s.rust_name || !d.is_empty() => {
+            format!("{d}\n\n{role} type `{}`.", s.spec_name)
+        }
+        _ => format!("{role} type `{}`.", s.spec_name),
+    }
+}
+
+/// A request-side struct: required fields are plain values, optional ones `Option`s; a
+/// builder whose `build()` reports every violation; `Validate` with the documented rules.
+fn request_struct(s: &Struct) -> TokenStream {
+    let name = ident(&s.rust_name);
+    let builder = format_ident!("{}Builder", crate::names::unraw(&s.rust_name));
+    let doc = docs::outer(&struct_doc(s));
+    let fields = s.fields.iter().map(|f| {
+        let doc = docs::outer(&docs::field(f, Role::Request));
+        let rust = ident(&f.rust_name);
+        let ty = value_type(&f.ty);
+        let rename = serde_rename(f);
+        if f.required {
+            quote! { #doc #rename pub #rust: #ty, }
+        } else {
+            quote! {
+                #doc
+                #rename
+                #[serde(default, skip_serializing_if = "Option::is_none")]
+                pub #rust: Option<#ty>,
+            }
+        }
+    });
+    let params = s.fields.iter().map(|f| {
+        let rust = ident(&f.rust_name);
+        quote!(#rust: &impl top_runtime::validate::Checked)
+    });
+    let checks = s.fields.iter().map(|f| {
+        let rust = ident(&f.rust_name);
+        let wire = &f.wire_name;
+        let rules = rules(f);
+        quote!(top_runtime::validate::check(errors, at, #wire, #rust, #rules);)
+    });
+    let self_args = s.fields.iter().map(|f| {
+        let rust = ident(&f.rust_name);
+        quote!(&self.#rust)
+    });
+    let builder_args = self_args.clone();
+    let builder_fields = s.fields.iter().map(|f| {
+        let rust = ident(&f.rust_name);
+        let ty = value_type(&f.ty);
+        quote!(#rust: Option<#ty>,)
+    });
+    let setters = s.fields.iter().map(|f| {
+        let rust = ident(&f.rust_name);
+        let ty = value_type(&f.ty);
+        let doc = docs::outer(&docs::field(f, Role::Request));
+        quote! {
+            #doc
+            pub fn #rust(mut self, value: impl Into<#ty>) -> Self {
+                self.#rust = Some(value.into());
+                self
+            }
+        }
+    });
+    let required: Vec<_> = s
+        .fields
+        .iter()
+        .filter(|f| f.required)
+        .map(|f| ident(&f.rust_name))
+        .collect();
+    let inits = s.fields.iter().map(|f| {
+        let rust = ident(&f.rust_name);
+        if f.required {
+            quote!(#rust,)
+        } else {
+            quote!(#rust: self.#rust,)
+        }
+    });
+    let construct = quote!(#name { #(#inits)* });
+    let finish = if required.is_empty() {
+        quote! {
+            if errors.is_empty() { Ok(#construct) } else { Err(errors) }
+        }
+    } else {
+        quote! {
+            match (#(self.#required,)*) {
+                (#(Some(#required),)*) if errors.is_empty() => Ok(#construct),
+                _ => Err(errors),
+            }
+        }
+    };
+    let (at, errors) = if s.fields.is_empty() {
+        (quote!(_at), quote!(_errors))
+    } else {
+        (quote!(at), quote!(errors))
+    };
+    let too_many = (s.fields.len() > 5).then(|| quote!(#[allow(clippy::too_many_arguments)]));
+    let builder_doc = docs::outer(&format!(
+        "Builds a [`{}`], checking every documented rule.",
+        crate::names::unraw(&s.rust_name)
+    ));
+    quote! {
+        #doc
+        #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+        pub struct #name {
+            #(#fields)*
+        }
+
+        impl #name {
+            #builder_doc
+            pub fn builder() -> #builder {
+                #builder::default()
+            }
+
+            #too_many
+            fn check_fields(#errors: &mut top_runtime::ValidationErrors, #at: &top_runtime::Path<'_>, #(#params),*) {
+                #(#checks)*
+            }
+        }
+
+        impl top_runtime::Validate for #name {
+            fn validate_at(&self, at: &top_runtime::Path<'_>, errors: &mut top_runtime::ValidationErrors) {
+                Self::check_fields(errors, at, #(#self_args),*);
+            }
+        }
+
+        #builder_doc
+        #[derive(Debug, Clone, Default)]
+        #[must_use]
+        pub struct #builder {
+            #(#builder_fields)*
+        }
+
+        impl #builder {
+            #(#setters)*
+
+            /// The value, or every rule it breaks (paths relative to it).
+            pub fn build(self) -> Result<#name, top_runtime::ValidationErrors> {
+                let mut errors = top_runtime::ValidationErrors::new();
+                #name::check_fields(&mut errors, &top_runtime::Path::ROOT, #(#builder_args),*);
+                #finish
+            }
+        }
+    }
+}
+
+/// `Rules::new().required().max_length(32)` for a field.
+fn rules(f: &Field) -> TokenStream {
+    let mut rules = quote!(top_runtime::Rules::new());
+    if f.required {
+        rules.extend(quote!(.required()));
+    }
+    let l = &f.limits;
+    if let Some(n) = l.max_length {
+        let n = Literal::usize_unsuffixed(n as usize);
+        rules.extend(quote!(.max_length(#n)));
+    }
+    if let Some(n) = l.max_items {
+        let n = Literal::usize_unsuffixed(n as usize);
+        rules.extend(quote!(.max_items(#n)));
+    }
+    if let Some(n) = l.min_value {
+        let n = Literal::i64_unsuffixed(n);
+        rules.extend(quote!(.min_value(#n)));
+    }
+    if let Some(n) = l.max_value {
+        let n = Literal::i64_unsuffixed(n);
+        rules.extend(quote!(.max_value(#n)));
+    }
+    rules
+}
+
+fn response_struct(s: &Struct) -> TokenStream {
+    response_struct_with_doc(s, true)
+}
+
+/// A response-side struct: every field optional and read leniently, as the SDKs do.
+fn response_struct_with_doc(s: &Struct, nested: bool) -> TokenStream {
+    let name = ident(&s.rust_name);
+    let doc = docs::outer(&if nested {
+        struct_doc(s)
+    } else {
+        s.description.clone().unwrap_or_default()
+    });
+    let fields = s.fields.iter().map(|f| {
+        let doc = docs::outer(&docs::field(f, Role::Response));
+        let rust = ident(&f.rust_name);
+        let ty = value_type(&f.ty);
+        let rename = serde_rename(f);
+        let reader = if matches!(f.ty, Type::List(_)) {
+            "top_runtime::lenient::list"
+        } else {
+            "top_runtime::lenient::value"
+        };
+        quote! {
+            #doc
+            #rename
+            #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = #reader)]
+            pub #rust: Option<#ty>,
+        }
+    });
+    let item = nested.then(|| quote!(top_runtime::lenient_struct!(#name);));
+    quote! {
+        #doc
+        #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+        pub struct #name {
+            #(#fields)*
+        }
+        #item
+    }
+}
+
+fn coded_enum(e: &Enum) -> TokenStream {
+    let name = ident(&e.rust_name);
+    let mut doc = e
+        .description
+        .as_deref()
+        .map(docs::escape)
+        .unwrap_or_default();
+    if !doc.is_empty() {
+        doc.push_str("\n\n");
+    }
+    doc.push_str("A documented coded value; values the documentation does not list are kept in `Unknown` and sent back unchanged.");
+    let doc = docs::outer(&doc);
+    let variants = e.variants.iter().map(|v| {
+        let rust = ident(&v.rust_name);
+        let doc = docs::outer(&match &v.description {
+            Some(d) => format!("{}: {}", docs::code(&v.code), docs::escape(d)),
+            None => docs::code(&v.code),
+        });
+        quote!(#doc #rust,)
+    });
+    let (unknown, codes) = match e.base {
+        Scalar::Number => (quote!(i64), quote!(number_codes)),
+        _ => (quote!(String), quote!(text_codes)),
+    };
+    let mappings = e.variants.iter().map(|v| {
+        let rust = ident(&v.rust_name);
+        let code = match e.base {
+            Scalar::Number => {
+                let n: i64 = v.code.parse().unwrap_or_default();
+                let lit = Literal::i64_unsuffixed(n);
+                quote!(#lit)
+            }
+            _ => {
+                let lit = Literal::string(&v.code);
+                quote!(#lit)
+            }
+        };
+        quote!(#rust = #code)
+    });
+    quote! {
+        #doc
+        #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+        pub enum #name {
+            #(#variants)*
+            /// A value the documentation does not list, as sent.
+            Unknown(#unknown),
+        }
+        top_runtime::#codes!(#name { #(#mappings),* });
+    }
+}

@@ -1,0 +1,148 @@
+//! Reading a specs directory: every `*.yaml` file parsed, checked and resolved, with all
+//! problems of all files collected.
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::sync::Arc;
+
+use crate::diag::{Diagnostic, SourceFile};
+use crate::ir::Api;
+use crate::{parse, resolve, spec, yaml};
+
+/// Why specs could not be loaded.
+#[derive(Debug)]
+pub enum LoadError {
+    /// The specs are invalid; every problem found.
+    Invalid(Vec<Diagnostic>),
+    /// The directory or a file could not be read.
+    Io(String, std::io::Error),
+}
+
+impl std::fmt::Display for LoadError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            LoadError::Invalid(diags) => {
+                for d in diags {
+                    writeln!(f, "{}", d.render())?;
+                }
+                write!(f, "{} error(s) in specs", diags.len())
+            }
+            LoadError::Io(path, e) => write!(f, "cannot read {path}: {e}"),
+        }
+    }
+}
+
+impl std::error::Error for LoadError {}
+
+/// Parses and resolves one spec's text; `path` names it in diagnostics and must end in
+/// `<method>.yaml`.
+pub fn load_str(path: &str, text: String) -> Result<(Api, spec::Spec), Vec<Diagnostic>> {
+    let file = Arc::new(SourceFile::new(path, text));
+    let attach = |diags: Vec<Diagnostic>| {
+        diags
+            .into_iter()
+            .map(|d| d.in_file(&file))
+            .collect::<Vec<_>>()
+    };
+    let root = yaml::parse(&file).map_err(|d| attach(vec![d]))?;
+    let mut errors = Vec::new();
+    let spec =
+        parse::spec(&root, &mut errors).ok_or_else(|| attach(std::mem::take(&mut errors)))?;
+    let api = resolve::resolve(&spec, path).map_err(attach)?;
+    Ok((api, spec))
+}
+
+/// Loads every spec in `dir`, sorted by file name so that output never depends on the
+/// order the file system lists them in.
+pub fn load_dir(dir: &Path) -> Result<Vec<Api>, LoadError> {
+    let shown = dir.to_string_lossy().replace('\\', "/");
+    let shown = shown.trim_end_matches('/');
+    let entries = std::fs::read_dir(dir).map_err(|e| LoadError::Io(shown.to_owned(), e))?;
+    let mut names = Vec::new();
+    for entry in entries {
+        let entry = entry.map_err(|e| LoadError::Io(shown.to_owned(), e))?;
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if name.ends_with(".yaml") || name.ends_with(".yml") {
+            names.push(name);
+        }
+    }
+    names.sort();
+    let mut files = Vec::with_capacity(names.len());
+    for name in &names {
+        let path = format!("{shown}/{name}");
+        let text = std::fs::read(dir.join(name)).map_err(|e| LoadError::Io(path.clone(), e))?;
+        files.push((path, text));
+    }
+    let results = parallel_map(files, |(path, bytes)| match String::from_utf8(bytes) {
+        Ok(text) => load_str(&path, text).map(|(api, _)| api),
+        Err(e) => {
+            let file = Arc::new(SourceFile::new(path, String::new()));
+            Err(vec![
+                Diagnostic::error(file.span(0, 0), format!("the file is not UTF-8: {e}"))
+                    .in_file(&file),
+            ])
+        }
+    });
+    let mut apis = Vec::with_capacity(results.len());
+    let mut errors = Vec::new();
+    for result in results {
+        match result {
+            Ok(api) => apis.push(api),
+            Err(diags) => errors.extend(diags),
+        }
+    }
+    check_crate_names(&apis, &mut errors);
+    if errors.is_empty() {
+        Ok(apis)
+    } else {
+        Err(LoadError::Invalid(errors))
+    }
+}
+
+/// Names that must be unique across the crate: modules, and the root re-exports.
+fn check_crate_names(apis: &[Api], errors: &mut Vec<Diagnostic>) {
+    let mut seen: HashMap<String, &str> = HashMap::new();
+    for api in apis {
+        for name in [&api.module, &api.request.rust_name, &api.response.rust_name] {
+            if let Some(other) = seen.insert(name.clone(), &api.method) {
+                let file = Arc::new(SourceFile::new(api.spec_path.clone(), String::new()));
+                errors.push(
+                    Diagnostic::error(
+                        file.span(0, 0),
+                        format!("`{}` and `{other}` both generate `{name}`", api.method),
+                    )
+                    .in_file(&file),
+                );
+            }
+        }
+    }
+}
+
+/// Maps `items` on all cores, keeping their order.
+fn parallel_map<T: Send, R: Send>(items: Vec<T>, f: impl Fn(T) -> R + Sync) -> Vec<R> {
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(8);
+    if threads <= 1 || items.len() < 64 {
+        return items.into_iter().map(f).collect();
+    }
+    let chunk = items.len().div_ceil(threads);
+    let mut chunks: Vec<Vec<T>> = Vec::new();
+    let mut items = items.into_iter().peekable();
+    while items.peek().is_some() {
+        chunks.push(items.by_ref().take(chunk).collect());
+    }
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = chunks
+            .into_iter()
+            .map(|c| scope.spawn(|| c.into_iter().map(&f).collect::<Vec<R>>()))
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| {
+                h.join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+            })
+            .collect()
+    })
+}

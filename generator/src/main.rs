@@ -1,0 +1,144 @@
+#![forbid(unsafe_code)]
+//! The `topgen` command line.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use topgen::load::{self, LoadError};
+use topgen::output::{self, Layout};
+
+/// Generates a typed Rust SDK crate from YAML specs of Taobao Open Platform (TOP) APIs.
+#[derive(Parser)]
+#[command(name = "topgen", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(clap::Args, Clone)]
+struct Paths {
+    /// Directory of the specs, one `<method>.yaml` per API.
+    #[arg(long, default_value = "specs")]
+    specs: PathBuf,
+    /// Directory of the generated crate; every file in it belongs to topgen.
+    #[arg(long, default_value = "generated")]
+    out: PathBuf,
+    /// Where the spec format's JSON Schema is kept.
+    #[arg(long, default_value = "specs/spec.schema.json")]
+    schema: PathBuf,
+}
+
+impl Paths {
+    fn layout(&self) -> Layout {
+        Layout {
+            specs: self.specs.clone(),
+            out: self.out.clone(),
+            schema: self.schema.clone(),
+        }
+    }
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Regenerates the crate and the schema, rewriting only files that changed and deleting
+    /// generated files no spec produces any more.
+    Generate {
+        #[command(flatten)]
+        paths: Paths,
+    },
+    /// Regenerates in memory and compares with the disk: exit 0 when in sync, 1 with a diff
+    /// of every difference otherwise.
+    Check {
+        #[command(flatten)]
+        paths: Paths,
+    },
+    /// Checks the specs only, reporting every problem with its location.
+    Validate {
+        /// Directory of the specs.
+        #[arg(long, default_value = "specs")]
+        specs: PathBuf,
+    },
+    /// Prints the JSON Schema of the spec format (draft-07), for editors.
+    Schema,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli.command) {
+        Ok(code) => code,
+        Err(message) => {
+            eprintln!("{message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(command: Command) -> Result<ExitCode, String> {
+    match command {
+        Command::Schema => {
+            print!("{}", topgen::spec::json_schema());
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Validate { specs } => {
+            let apis = load_specs(&specs)?;
+            eprintln!("{} spec(s) are valid", apis.len());
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Generate { paths } => {
+            let layout = paths.layout();
+            let apis = load_specs(&layout.specs)?;
+            let rendered = output::render(&apis)?;
+            let report = output::write(&layout, &rendered)
+                .map_err(|e| format!("error: cannot write: {e}"))?;
+            for path in &report.written {
+                eprintln!("wrote {path}");
+            }
+            for path in &report.deleted {
+                eprintln!("deleted {path}");
+            }
+            eprintln!(
+                "{} API(s): {} file(s) written, {} unchanged, {} deleted",
+                apis.len(),
+                report.written.len(),
+                report.unchanged,
+                report.deleted.len()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Check { paths } => {
+            let layout = paths.layout();
+            let apis = load_specs(&layout.specs)?;
+            let rendered = output::render(&apis)?;
+            let drift = output::check(&layout, &rendered)
+                .map_err(|e| format!("error: cannot read: {e}"))?;
+            if drift.is_clean() {
+                eprintln!("{} API(s): generated files are in sync", apis.len());
+                return Ok(ExitCode::SUCCESS);
+            }
+            for (_, diff) in &drift.changed {
+                print!("{diff}");
+            }
+            for path in &drift.missing {
+                println!("missing: {path}");
+            }
+            for path in &drift.extra {
+                println!("extra (no spec generates it): {path}");
+            }
+            println!(
+                "\nerror: generated files are out of date ({} changed, {} missing, {} extra).\nfix: cargo run -p topgen -- generate",
+                drift.changed.len(),
+                drift.missing.len(),
+                drift.extra.len()
+            );
+            Ok(ExitCode::FAILURE)
+        }
+    }
+}
+
+fn load_specs(dir: &std::path::Path) -> Result<Vec<topgen::ir::Api>, String> {
+    load::load_dir(dir).map_err(|e| match e {
+        LoadError::Invalid(_) => e.to_string(),
+        LoadError::Io(..) => format!("error: {e}"),
+    })
+}

@@ -1,0 +1,238 @@
+//! The generated files as a whole: rendering them in memory, writing them atomically, and
+//! comparing them with what is on disk.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use askama::Template;
+
+use crate::emit;
+use crate::ir::Api;
+use crate::templates::{ApiRow, CargoToml, Readme};
+
+/// Where things live, relative to the workspace root.
+#[derive(Debug, Clone)]
+pub struct Layout {
+    pub specs: PathBuf,
+    pub out: PathBuf,
+    pub schema: PathBuf,
+}
+
+impl Layout {
+    /// The repository layout under `root`: `specs/`, `generated/`, `specs/spec.schema.json`.
+    pub fn under(root: &Path) -> Self {
+        Self {
+            specs: root.join("specs"),
+            out: root.join("generated"),
+            schema: root.join("specs").join("spec.schema.json"),
+        }
+    }
+}
+
+/// Every generated file: path (relative to the output directory, `/`-separated) → text.
+/// The schema is kept apart since it lives beside the specs.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Output {
+    pub crate_files: BTreeMap<String, String>,
+    pub schema: String,
+}
+
+/// Renders every file of the crate from the resolved APIs.
+pub fn render(apis: &[Api]) -> Result<Output, String> {
+    let mut files = BTreeMap::new();
+    let rust = |tokens, source: &str| {
+        emit::render(tokens, source)
+            .map_err(|e| format!("internal error: generated code does not parse: {e}"))
+    };
+    for api in apis {
+        files.insert(
+            format!("src/{}.rs", api.module),
+            rust(emit::types::api_module(api), &api.spec_path)?,
+        );
+        files.insert(
+            format!("tests/protocol/{}.rs", api.module),
+            rust(emit::protocol_tests::api_tests(api), &api.spec_path)?,
+        );
+    }
+    files.insert(
+        "src/lib.rs".into(),
+        rust(emit::lib_rs::lib_rs(apis), "specs/*.yaml")?,
+    );
+    files.insert(
+        "tests/protocol/main.rs".into(),
+        rust(emit::protocol_tests::main_rs(apis), "specs/*.yaml")?,
+    );
+    let header = emit::header("#", "specs/*.yaml");
+    let cargo = CargoToml {
+        header: header.trim_end(),
+    };
+    files.insert(
+        "Cargo.toml".into(),
+        with_newline(cargo.render().map_err(|e| e.to_string())?),
+    );
+    let readme = Readme {
+        header: header.trim_start_matches("# ").trim_end(),
+        apis: apis.iter().map(ApiRow::new).collect(),
+    };
+    files.insert(
+        "README.md".into(),
+        with_newline(readme.render().map_err(|e| e.to_string())?),
+    );
+    Ok(Output {
+        crate_files: files,
+        schema: crate::spec::json_schema(),
+    })
+}
+
+fn with_newline(mut text: String) -> String {
+    if !text.ends_with('\n') {
+        text.push('\n');
+    }
+    text
+}
+
+/// How the disk differs from the generated output.
+#[derive(Debug, Default, PartialEq)]
+pub struct Drift {
+    /// Files whose content differs, with a unified diff (disk → generated).
+    pub changed: Vec<(String, String)>,
+    /// Files that should exist and do not.
+    pub missing: Vec<String>,
+    /// Files in the output directory that nothing generates.
+    pub extra: Vec<String>,
+}
+
+impl Drift {
+    pub fn is_clean(&self) -> bool {
+        self.changed.is_empty() && self.missing.is_empty() && self.extra.is_empty()
+    }
+}
+
+fn display(path: &Path) -> String {
+    path.to_string_lossy().replace('\\', "/")
+}
+
+/// Every file under `dir`, relative and `/`-separated, sorted.
+fn files_under(dir: &Path) -> std::io::Result<Vec<String>> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        let entries = match std::fs::read_dir(&d) {
+            Ok(entries) => entries,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
+            Err(e) => return Err(e),
+        };
+        for entry in entries {
+            let entry = entry?;
+            let path = entry.path();
+            if entry.file_type()?.is_dir() {
+                stack.push(path);
+            } else if let Ok(rel) = path.strip_prefix(dir) {
+                out.push(display(rel));
+            }
+        }
+    }
+    out.sort();
+    Ok(out)
+}
+
+/// Every file to compare: full path → expected text.
+fn expected(layout: &Layout, output: &Output) -> BTreeMap<PathBuf, String> {
+    let mut all: BTreeMap<PathBuf, String> = output
+        .crate_files
+        .iter()
+        .map(|(rel, text)| (layout.out.join(rel), text.clone()))
+        .collect();
+    all.insert(layout.schema.clone(), output.schema.clone());
+    all
+}
+
+/// Compares the disk with `output`.
+pub fn check(layout: &Layout, output: &Output) -> std::io::Result<Drift> {
+    let mut drift = Drift::default();
+    for (path, text) in expected(layout, output) {
+        match std::fs::read(&path) {
+            Ok(bytes) if bytes == text.as_bytes() => {}
+            Ok(bytes) => {
+                let old = String::from_utf8_lossy(&bytes);
+                let shown = display(&path);
+                let diff = similar::TextDiff::from_lines(old.as_ref(), text.as_str())
+                    .unified_diff()
+                    .context_radius(3)
+                    .header(
+                        &format!("{shown} (on disk)"),
+                        &format!("{shown} (generated)"),
+                    )
+                    .to_string();
+                drift.changed.push((shown, diff));
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                drift.missing.push(display(&path))
+            }
+            Err(e) => return Err(e),
+        }
+    }
+    for rel in files_under(&layout.out)? {
+        if !output.crate_files.contains_key(&rel) {
+            drift.extra.push(display(&layout.out.join(rel)));
+        }
+    }
+    Ok(drift)
+}
+
+/// What `write` did.
+#[derive(Debug, Default, PartialEq)]
+pub struct WriteReport {
+    pub written: Vec<String>,
+    pub unchanged: usize,
+    pub deleted: Vec<String>,
+}
+
+/// Writes `output`, touching only files whose content changed (each through a temporary
+/// file renamed into place, so an interrupted run never leaves half a file), and deletes
+/// files in the output directory that nothing generates any more.
+pub fn write(layout: &Layout, output: &Output) -> std::io::Result<WriteReport> {
+    let mut report = WriteReport::default();
+    for (path, text) in expected(layout, output) {
+        if std::fs::read(&path).is_ok_and(|b| b == text.as_bytes()) {
+            report.unchanged += 1;
+            continue;
+        }
+        write_atomic(&path, text.as_bytes())?;
+        report.written.push(display(&path));
+    }
+    for rel in files_under(&layout.out)? {
+        if !output.crate_files.contains_key(&rel) {
+            let path = layout.out.join(&rel);
+            std::fs::remove_file(&path)?;
+            report.deleted.push(display(&path));
+            remove_empty_parents(&path, &layout.out);
+        }
+    }
+    Ok(report)
+}
+
+fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent)?;
+    }
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let tmp = path.with_file_name(format!(".{name}.topgen-{}.tmp", std::process::id()));
+    std::fs::write(&tmp, bytes)?;
+    std::fs::rename(&tmp, path).inspect_err(|_| {
+        let _ = std::fs::remove_file(&tmp);
+    })
+}
+
+fn remove_empty_parents(path: &Path, stop: &Path) {
+    let mut dir = path.parent();
+    while let Some(d) = dir {
+        if d == stop || std::fs::remove_dir(d).is_err() {
+            break;
+        }
+        dir = d.parent();
+    }
+}

@@ -1,0 +1,47 @@
+//! Non-Rust generated files, rendered from the askama templates in `templates/`.
+
+use askama::Template;
+
+use crate::ir::Api;
+use crate::spec::{Client, Session};
+
+/// One row of the generated crate's API table.
+pub struct ApiRow {
+    pub method: String,
+    pub module: String,
+    pub client: &'static str,
+    pub session: &'static str,
+    pub title: String,
+}
+
+impl ApiRow {
+    pub fn new(api: &Api) -> Self {
+        Self {
+            method: api.method.clone(),
+            module: api.module.clone(),
+            client: match api.client {
+                Client::Top => "TOP",
+                Client::Qimen => "Qimen",
+            },
+            session: match api.session {
+                Session::None => "none",
+                Session::Optional => "optional",
+                Session::Required => "required",
+            },
+            title: api.title.clone().unwrap_or_default().replace('|', "\\|"),
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "generated/Cargo.toml")]
+pub struct CargoToml<'a> {
+    pub header: &'a str,
+}
+
+#[derive(Template)]
+#[template(path = "generated/README.md")]
+pub struct Readme<'a> {
+    pub header: &'a str,
+    pub apis: Vec<ApiRow>,
+}
