@@ -1,3 +1,4 @@
 #![forbid(unsafe_code)]
 pub mod prepare;
+pub mod response;
 pub mod sign;
