@@ -349,6 +349,30 @@ impl std::error::Error for PrepareError {}
 ///
 /// The query holds, in this order: `method, app_key, timestamp, v, sign_method, format,
 /// session?, partner_id?, simplify?, target_app_key?, sign`.
+///
+/// ```
+/// use top_runtime::prepare::{prepare_request, Credentials, RequestOptions};
+/// use top_runtime::sign::SignMethod;
+///
+/// let creds = Credentials::new("test", "test");
+/// let opts = RequestOptions::default()
+///     .with_sign_method(SignMethod::Md5)
+///     .with_session("test")
+///     .with_timestamp("2013-05-06 13:52:03");
+/// let params: Vec<(&str, Option<String>)> =
+///     vec![("fields", Some("nick".into())), ("nick", None)];
+/// let req = prepare_request(
+///     "https://gw.api.taobao.com/router/rest",
+///     "taobao.user.seller.get",
+///     &creds,
+///     &opts,
+///     params,
+/// )?;
+/// assert_eq!(req.body, b"fields=nick");
+/// assert!(req.url.contains("&sign="));
+/// assert!(!format!("{req:?}").contains("session=test"));
+/// # Ok::<(), top_runtime::prepare::PrepareError>(())
+/// ```
 pub fn prepare_request<K, V>(
     gateway: &str,
     method: &str,

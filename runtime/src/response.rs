@@ -289,6 +289,18 @@ pub fn response_key(method: &str) -> String {
 ///
 /// Returns the inner object (never the wrapper) as `Value::Object`, the server's
 /// [`ApiError`], or a [`DecodeError`].
+///
+/// ```
+/// use top_runtime::prepare::Format;
+/// use top_runtime::response::{decode_value, ResponseError, ResponseSpec};
+///
+/// let spec = ResponseSpec::new("taobao.user.seller.get", Format::Json);
+/// let ok = decode_value(br#"{"user_seller_get_response":{"user":{"nick":"n"}}}"#, &spec);
+/// assert_eq!(ok.unwrap()["user"]["nick"], "n");
+///
+/// let err = decode_value(br#"{"error_response":{"code":27,"msg":"Invalid session"}}"#, &spec);
+/// assert!(matches!(err, Err(ResponseError::Api(e)) if e.code_i64() == Some(27)));
+/// ```
 pub fn decode_value(body: &[u8], spec: &ResponseSpec<'_>) -> Result<Value, ResponseError> {
     match spec.format {
         Format::Json => decode_json(body, spec),
