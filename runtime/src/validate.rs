@@ -350,7 +350,8 @@ fn check_length(len: usize, at: &Path<'_>, rules: &Rules, errors: &mut Validatio
 
 impl Checked for str {
     fn is_blank(&self) -> bool {
-        self.trim().is_empty()
+        // The SDK's `StringUtils.isEmpty`: Java whitespace only, as for dropped parameters.
+        crate::sign::is_blank(self)
     }
     fn check_value(&self, at: &Path<'_>, rules: &Rules, errors: &mut ValidationErrors) {
         check_length(utf16_len(self), at, rules, errors);
