@@ -12,9 +12,6 @@ use jiff::Timestamp;
 
 use crate::sign::{SignMethod, is_blank, sign_iter};
 
-/// China Standard Time. China has had no DST since 1991, so a fixed offset is exact and no
-/// time zone database is needed.
-
 /// The `v` system parameter: the only protocol version the gateway speaks.
 pub const API_VERSION: &str = "2.0";
 
