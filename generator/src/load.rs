@@ -46,10 +46,18 @@ pub fn load_str(path: &str, text: String) -> Result<(Api, spec::Spec), Vec<Diagn
     };
     let root = yaml::parse(&file).map_err(|d| attach(vec![d]))?;
     let mut errors = Vec::new();
-    let spec =
-        parse::spec(&root, &mut errors).ok_or_else(|| attach(std::mem::take(&mut errors)))?;
-    let api = resolve::resolve(&spec, path).map_err(attach)?;
-    Ok((api, spec))
+    let spec = parse::spec(&root, &mut errors);
+    let resolved = spec.as_ref().map(|spec| resolve::resolve(spec, path));
+    match (spec, resolved) {
+        (Some(spec), Some(Ok(api))) if errors.is_empty() => Ok((api, spec)),
+        (_, resolved) => {
+            if let Some(Err(semantic)) = resolved {
+                errors.extend(semantic);
+            }
+            errors.sort_by_key(|d| d.span.start);
+            Err(attach(errors))
+        }
+    }
 }
 
 /// Loads every spec in `dir`, sorted by file name so that output never depends on the

@@ -38,13 +38,11 @@ pub const STRUCT_KEYS: &[&str] = &["name", "rust_name", "description", "fields"]
 pub const EXAMPLES_KEYS: &[&str] = &["response", "error"];
 pub const PAYLOAD_KEYS: &[&str] = &["xml", "json"];
 
-/// Reads a spec from its YAML tree; `None` when anything is wrong, with every problem
-/// pushed to `errors`.
+/// Reads a spec from its YAML tree, pushing every problem to `errors`. What could be read
+/// is returned even then (`None` only when a required top-level value is unusable), so that
+/// semantic checks can report their problems in the same run.
 pub fn spec(root: &Node, errors: &mut Vec<Diagnostic>) -> Option<Spec> {
-    let mut r = Reader { errors };
-    let before = r.errors.len();
-    let spec = r.spec(root);
-    if r.errors.len() > before { None } else { spec }
+    Reader { errors }.spec(root)
 }
 
 struct Reader<'e> {

@@ -1,0 +1,32 @@
+//! The checked-in `generated/` crate and `specs/spec.schema.json` must be exactly what the
+//! specs generate (rust-analyzer's codegen-test idea): this fails with a diff when they are
+//! stale, so `cargo test` catches a spec edited without regenerating, or a hand edit.
+
+use std::path::Path;
+
+use topgen::output::{self, Layout};
+
+#[test]
+fn generated_crate_is_in_sync_with_specs() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let layout = Layout::under(&root);
+    let apis = match topgen::load::load_dir(&layout.specs) {
+        Ok(apis) => apis,
+        Err(e) => panic!("the specs are invalid:\n{e}"),
+    };
+    let rendered = output::render(&apis).expect("renders");
+    let drift = output::check(&layout, &rendered).expect("reads generated/");
+    if !drift.is_clean() {
+        let mut report = String::new();
+        for (_, diff) in &drift.changed {
+            report.push_str(diff);
+        }
+        for path in &drift.missing {
+            report.push_str(&format!("missing: {path}\n"));
+        }
+        for path in &drift.extra {
+            report.push_str(&format!("extra: {path}\n"));
+        }
+        panic!("generated files are stale; run `cargo run -p topgen -- generate`\n{report}");
+    }
+}
