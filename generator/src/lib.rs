@@ -17,3 +17,8 @@ pub mod resolve;
 pub mod spec;
 pub mod templates;
 pub mod yaml;
+
+/// The README's examples, compiled and run as doctests.
+#[doc = include_str!("../../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;
