@@ -198,9 +198,20 @@ impl QimenTmallCarLeaseSignstatusSynchronizeRequestBuilder {
     }
 }
 
-impl QimenTmallCarLeaseSignstatusSynchronizeRequest {
-    /// The TOP method name, `qimen.tmall.car.lease.signstatus.synchronize`.
-    pub const METHOD: &'static str = "qimen.tmall.car.lease.signstatus.synchronize";
+impl top_runtime::ApiRequest for QimenTmallCarLeaseSignstatusSynchronizeRequest {
+    const METHOD: &'static str = "qimen.tmall.car.lease.signstatus.synchronize";
+    const CLIENT: top_runtime::ClientFamily = top_runtime::ClientFamily::Qimen;
+    const SESSION: top_runtime::SessionRequirement = top_runtime::SessionRequirement::None;
+    type Response = QimenTmallCarLeaseSignstatusSynchronizeResponse;
+    fn params(&self) -> Vec<(&'static str, Option<String>)> {
+        vec![
+            ("orderId", top_runtime::api::param::value(& self.order_id)), ("typeDTO",
+            top_runtime::api::param::json(& self.type_dto)), ("status",
+            top_runtime::api::param::value(& self.status)), ("cityId",
+            top_runtime::api::param::value(& self.city_id)), ("districtId",
+            top_runtime::api::param::value(& self.district_id))
+        ]
+    }
 }
 
 /// 天猫开新车租后奇门接口切换方案和签署协议状态信息同步

@@ -95,9 +95,17 @@ impl TaobaoAliautoRiskInfoTmallYcServiceSyncRequestBuilder {
     }
 }
 
-impl TaobaoAliautoRiskInfoTmallYcServiceSyncRequest {
-    /// The TOP method name, `taobao.aliauto.risk.info.tmall.yc.service.sync`.
-    pub const METHOD: &'static str = "taobao.aliauto.risk.info.tmall.yc.service.sync";
+impl top_runtime::ApiRequest for TaobaoAliautoRiskInfoTmallYcServiceSyncRequest {
+    const METHOD: &'static str = "taobao.aliauto.risk.info.tmall.yc.service.sync";
+    const CLIENT: top_runtime::ClientFamily = top_runtime::ClientFamily::Top;
+    const SESSION: top_runtime::SessionRequirement = top_runtime::SessionRequirement::Required;
+    type Response = TaobaoAliautoRiskInfoTmallYcServiceSyncResponse;
+    fn params(&self) -> Vec<(&'static str, Option<String>)> {
+        vec![
+            ("risk_info_sync_request", top_runtime::api::param::json(& self
+            .risk_info_sync_request))
+        ]
+    }
 }
 
 /// 阿里汽车-天猫养车服务信息同步

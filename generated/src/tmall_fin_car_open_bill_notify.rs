@@ -93,9 +93,17 @@ impl TmallFinCarOpenBillNotifyRequestBuilder {
     }
 }
 
-impl TmallFinCarOpenBillNotifyRequest {
-    /// The TOP method name, `tmall.fin.car.open.bill.notify`.
-    pub const METHOD: &'static str = "tmall.fin.car.open.bill.notify";
+impl top_runtime::ApiRequest for TmallFinCarOpenBillNotifyRequest {
+    const METHOD: &'static str = "tmall.fin.car.open.bill.notify";
+    const CLIENT: top_runtime::ClientFamily = top_runtime::ClientFamily::Top;
+    const SESSION: top_runtime::SessionRequirement = top_runtime::SessionRequirement::None;
+    type Response = TmallFinCarOpenBillNotifyResponse;
+    fn params(&self) -> Vec<(&'static str, Option<String>)> {
+        vec![
+            ("bill_status_equest_top", top_runtime::api::param::json(& self
+            .bill_status_request_top))
+        ]
+    }
 }
 
 /// 天猫汽车金融账单通知

@@ -73,6 +73,12 @@ macro_rules! text_codes {
             }
         }
 
+        impl $crate::api::param::WireValue for $name {
+            fn wire(&self) -> ::core::option::Option<::std::string::String> {
+                ::core::option::Option::Some(self.code().to_owned())
+            }
+        }
+
         impl $crate::lenient::Item for $name {
             fn from_json(value: $crate::__private::serde_json::Value) -> ::core::result::Result<::core::option::Option<Self>, ::std::string::String> {
                 ::core::result::Result::Ok(<::std::string::String as $crate::lenient::Item>::from_json(value)?.map(Self::from))
@@ -139,6 +145,12 @@ macro_rules! number_codes {
                 if !self.is_known() {
                     $crate::code::push_unknown(&code.to_string(), Self::CODES.iter().map(|c| c.to_string()).collect(), at, errors);
                 }
+            }
+        }
+
+        impl $crate::api::param::WireValue for $name {
+            fn wire(&self) -> ::core::option::Option<::std::string::String> {
+                ::core::option::Option::Some(self.code().to_string())
             }
         }
 

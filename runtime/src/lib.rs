@@ -3,6 +3,7 @@
 //! specs: the date type, request validation, coded values, lenient response decoding, and
 //! the sans-IO wire core (signing, request preparation, response envelopes).
 
+pub mod api;
 pub mod code;
 pub mod datetime;
 pub mod lenient;
@@ -11,6 +12,7 @@ pub mod response;
 pub mod sign;
 pub mod validate;
 
+pub use api::{ApiRequest, ClientFamily, SessionRequirement};
 pub use datetime::DateTime;
 pub use validate::{Path, Rule, Rules, Validate, ValidationErrors, Violation};
 

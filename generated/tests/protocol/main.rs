@@ -5,7 +5,7 @@
 #![cfg_attr(rustfmt, rustfmt::skip)]
 use serde::de::DeserializeOwned;
 use serde_json::Value;
-use top_apis::top_runtime::{Rule, Validate, Violation};
+use top_apis::top_runtime::{ApiRequest, Rule, Validate, Violation};
 mod qimen_tmall_car_lease_signstatus_synchronize;
 mod taobao_aliauto_risk_info_tmall_yc_service_sync;
 mod tmall_fin_car_open_bill_notify;
@@ -65,6 +65,48 @@ fn assert_required<T: DeserializeOwned + std::fmt::Debug>(
         .expect_err("a required value was left out");
     let expected = format!("missing field `{wire_name}`");
     assert!(error.to_string().contains(& expected), "{error}");
+}
+
+/// The encoded value of parameter `name`, which must be present.
+fn param<'a>(params: &'a [(&'static str, Option<String>)], name: &str) -> &'a str {
+    let found = params
+        .iter()
+        .find(|(n, _)| *n == name)
+        .unwrap_or_else(|| panic!("no parameter {name}"));
+    found.1.as_deref().unwrap_or_else(|| panic!("parameter {name} is empty"))
+}
+
+/// Asserts that parameter `name` is sent as exactly `expected`.
+fn assert_text_param(
+    params: &[(&'static str, Option<String>)],
+    name: &str,
+    expected: &str,
+) {
+    assert_eq!(param(params, name), expected, "parameter {name}");
+}
+
+/// Asserts that parameter `name` is sent as JSON equal to `expected`.
+fn assert_json_param(
+    params: &[(&'static str, Option<String>)],
+    name: &str,
+    expected: &str,
+) {
+    let sent: Value = serde_json::from_str(param(params, name))
+        .expect("a JSON parameter");
+    assert_eq!(
+        sent, serde_json::from_str:: < Value > (expected).expect("JSON"),
+        "parameter {name}"
+    );
+}
+
+/// The list at `pointer` in `example` with its first element repeated `count` times.
+fn repeat_first(example: &str, pointer: &str, count: usize) -> Value {
+    let json: Value = serde_json::from_str(example).expect("the example is JSON");
+    let first = json
+        .pointer(pointer)
+        .and_then(|list| list.get(0))
+        .expect("a list with an element");
+    Value::Array(vec![first.clone(); count])
 }
 
 /// The value with every scalar written as text, as an XML response carries it.

@@ -26,6 +26,24 @@ fn documented_example_request_validates_and_round_trips() {
 }
 
 #[test]
+fn documented_example_encodes_to_the_documented_wire_parameters() {
+    let request: QimenTmallCarLeaseSignstatusSynchronizeRequest = serde_json::from_str(
+            REQUEST_EXAMPLE,
+        )
+        .expect("the documented example deserializes");
+    let params = request.params();
+    assert_text_param(&params, "orderId", "1000003461011111014");
+    assert_json_param(
+        &params,
+        "typeDTO",
+        "{\"month\":\"12\",\"monthlyPay\":\"10000\",\"restAmount\":\"100000\",\"type\":\"2\"}",
+    );
+    assert_text_param(&params, "status", "1");
+    assert_text_param(&params, "cityId", "330100");
+    assert_text_param(&params, "districtId", "330102");
+}
+
+#[test]
 fn each_documented_rule_is_enforced() {
     assert_required::<
         QimenTmallCarLeaseSignstatusSynchronizeRequest,

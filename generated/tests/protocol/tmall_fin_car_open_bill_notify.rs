@@ -23,6 +23,18 @@ fn documented_example_request_validates_and_round_trips() {
 }
 
 #[test]
+fn documented_example_encodes_to_the_documented_wire_parameters() {
+    let request: TmallFinCarOpenBillNotifyRequest = serde_json::from_str(REQUEST_EXAMPLE)
+        .expect("the documented example deserializes");
+    let params = request.params();
+    assert_json_param(
+        &params,
+        "bill_status_equest_top",
+        "{\"biz_no\":\"123\",\"biz_type\":\"TMALL_CAR\",\"channel\":\"GH_APP\",\"customer_id\":\"1232\",\"customer_type\":\"ALI\",\"event_time\":\"2019-09-08 22:33:34\",\"extend_info\":\"{}\",\"req_no\":\"23123\"}",
+    );
+}
+
+#[test]
 fn each_documented_rule_is_enforced() {
     assert_required::<
         TmallFinCarOpenBillNotifyRequest,

@@ -18,7 +18,7 @@ pub fn main_rs(apis: &[Api]) -> TokenStream {
 
         use serde::de::DeserializeOwned;
         use serde_json::Value;
-        use top_apis::top_runtime::{Rule, Validate, Violation};
+        use top_apis::top_runtime::{ApiRequest, Rule, Validate, Violation};
 
         #(mod #modules;)*
 
@@ -52,6 +52,30 @@ pub fn main_rs(apis: &[Api]) -> TokenStream {
             let error = serde_json::from_value::<T>(mutate(example, pointer, None)).expect_err("a required value was left out");
             let expected = format!("missing field `{wire_name}`");
             assert!(error.to_string().contains(&expected), "{error}");
+        }
+
+        /// The encoded value of parameter `name`, which must be present.
+        fn param<'a>(params: &'a [(&'static str, Option<String>)], name: &str) -> &'a str {
+            let found = params.iter().find(|(n, _)| *n == name).unwrap_or_else(|| panic!("no parameter {name}"));
+            found.1.as_deref().unwrap_or_else(|| panic!("parameter {name} is empty"))
+        }
+
+        /// Asserts that parameter `name` is sent as exactly `expected`.
+        fn assert_text_param(params: &[(&'static str, Option<String>)], name: &str, expected: &str) {
+            assert_eq!(param(params, name), expected, "parameter {name}");
+        }
+
+        /// Asserts that parameter `name` is sent as JSON equal to `expected`.
+        fn assert_json_param(params: &[(&'static str, Option<String>)], name: &str, expected: &str) {
+            let sent: Value = serde_json::from_str(param(params, name)).expect("a JSON parameter");
+            assert_eq!(sent, serde_json::from_str::<Value>(expected).expect("JSON"), "parameter {name}");
+        }
+
+        /// The list at `pointer` in `example` with its first element repeated `count` times.
+        fn repeat_first(example: &str, pointer: &str, count: usize) -> Value {
+            let json: Value = serde_json::from_str(example).expect("the example is JSON");
+            let first = json.pointer(pointer).and_then(|list| list.get(0)).expect("a list with an element");
+            Value::Array(vec![first.clone(); count])
         }
 
         /// The value with every scalar written as text, as an XML response carries it.
@@ -88,6 +112,30 @@ pub fn api_tests(api: &Api) -> TokenStream {
             assert_eq!(request.validate(), Ok(()));
             let written = serde_json::to_value(&request).expect("serializes");
             assert_eq!(written, serde_json::from_str::<Value>(REQUEST_EXAMPLE).expect("JSON"));
+        }
+    });
+
+    let wire_test = complete.then(|| {
+        let checks = api.request.fields.iter().filter_map(|f| {
+            let expected = request_example.get(&f.wire_name)?;
+            let wire = &f.wire_name;
+            let is_struct = |t: &Type| matches!(t, Type::Struct(_));
+            let as_json = is_struct(&f.ty) || matches!(&f.ty, Type::List(inner) if is_struct(inner));
+            Some(if as_json {
+                let json = Literal::string(&expected.to_string());
+                quote!(assert_json_param(&params, #wire, #json);)
+            } else {
+                let text = Literal::string(&wire_text(expected));
+                quote!(assert_text_param(&params, #wire, #text);)
+            })
+        });
+        quote! {
+            #[test]
+            fn documented_example_encodes_to_the_documented_wire_parameters() {
+                let request: #request = serde_json::from_str(REQUEST_EXAMPLE).expect("the documented example deserializes");
+                let params = request.params();
+                #(#checks)*
+            }
         }
     });
 
@@ -145,6 +193,7 @@ pub fn api_tests(api: &Api) -> TokenStream {
         const RESPONSE_EXAMPLE: &str = #response_text;
 
         #example_test
+        #wire_test
         #rules_test
         #builder_test
 
@@ -156,6 +205,15 @@ pub fn api_tests(api: &Api) -> TokenStream {
             let from_text: #response = serde_json::from_value(as_text(expected)).expect("text scalars decode");
             assert_eq!(from_text, response);
         }
+    }
+}
+
+/// The text a plain example value is sent as: a list comma-joined.
+fn wire_text(value: &Value) -> String {
+    match value {
+        Value::String(s) => s.clone(),
+        Value::Array(items) => items.iter().map(wire_text).collect::<Vec<_>>().join(","),
+        other => other.to_string(),
     }
 }
 
@@ -258,11 +316,14 @@ fn rule_cases<'a>(
             format!("{path}.{}", f.wire_name)
         };
         let present = example.get(&f.wire_name);
+        let violation_with = |value: TokenStream, rule: TokenStream| {
+            quote! {
+                assert_violation::<#request>(REQUEST_EXAMPLE, #ptr, #value, #at, #rule);
+            }
+        };
         let violation = |value: Value, rule: TokenStream| {
             let value = Literal::string(&value.to_string());
-            quote! {
-                assert_violation::<#request>(REQUEST_EXAMPLE, #ptr, serde_json::from_str(#value).expect("JSON"), #at, #rule);
-            }
+            violation_with(quote!(serde_json::from_str(#value).expect("JSON")), rule)
         };
         let is_text = f.ty.scalar() == Some(Scalar::String) && !matches!(f.ty, Type::List(_));
         if f.required {
@@ -304,15 +365,14 @@ fn rule_cases<'a>(
             _ => {}
         }
         if let (Some(max), Some(Value::Array(items))) = (l.max_items, present)
-            && let Some(first) = items.first()
+            && !items.is_empty()
         {
-            let too_many = Value::Array(vec![first.clone(); max as usize + 1]);
             let (max, actual) = (
                 Literal::usize_unsuffixed(max as usize),
                 Literal::usize_unsuffixed(max as usize + 1),
             );
-            out.push(violation(
-                too_many,
+            out.push(violation_with(
+                quote!(repeat_first(REQUEST_EXAMPLE, #ptr, #actual)),
                 quote!(Rule::MaxItems { max: #max, actual: #actual }),
             ));
         }

@@ -8,6 +8,7 @@ use quote::{format_ident, quote};
 
 use super::docs;
 use crate::ir::{Api, Enum, Field, Role, Scalar, Struct, Type};
+use crate::spec::{Client, Session};
 
 /// The whole module of one API.
 pub fn api_module(api: &Api) -> TokenStream {
@@ -66,11 +67,37 @@ fn request_type(api: &Api) -> TokenStream {
     let method = &api.method;
     let mut tokens = request_struct(&api.request);
     let name = ident(&api.request.rust_name);
-    let doc = docs::outer(&format!("The TOP method name, `{method}`."));
+    let response = ident(&api.response.rust_name);
+    let client = match api.client {
+        Client::Top => quote!(Top),
+        Client::Qimen => quote!(Qimen),
+    };
+    let session = match api.session {
+        Session::None => quote!(None),
+        Session::Optional => quote!(Optional),
+        Session::Required => quote!(Required),
+    };
+    let params = api.request.fields.iter().map(|f| {
+        let wire = &f.wire_name;
+        let rust = ident(&f.rust_name);
+        let is_struct = |t: &Type| matches!(t, Type::Struct(_));
+        let encode = match &f.ty {
+            Type::List(inner) if is_struct(inner) => quote!(json),
+            t if is_struct(t) => quote!(json),
+            _ => quote!(value),
+        };
+        quote!((#wire, top_runtime::api::param::#encode(&self.#rust)))
+    });
     tokens.extend(quote! {
-        impl #name {
-            #doc
-            pub const METHOD: &'static str = #method;
+        impl top_runtime::ApiRequest for #name {
+            const METHOD: &'static str = #method;
+            const CLIENT: top_runtime::ClientFamily = top_runtime::ClientFamily::#client;
+            const SESSION: top_runtime::SessionRequirement = top_runtime::SessionRequirement::#session;
+            type Response = #response;
+
+            fn params(&self) -> Vec<(&'static str, Option<String>)> {
+                vec![#(#params),*]
+            }
         }
     });
     tokens
