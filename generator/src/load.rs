@@ -47,7 +47,10 @@ pub fn load_str(path: &str, text: String) -> Result<(Api, spec::Spec), Vec<Diagn
     let root = yaml::parse(&file).map_err(|d| attach(vec![d]))?;
     let mut errors = Vec::new();
     let spec = parse::spec(&root, &mut errors);
-    let resolved = spec.as_ref().map(|spec| resolve::resolve(spec, path));
+    let partial = !errors.is_empty();
+    let resolved = spec
+        .as_ref()
+        .map(|spec| resolve::resolve(spec, path, partial));
     match (spec, resolved) {
         (Some(spec), Some(Ok(api))) if errors.is_empty() => Ok((api, spec)),
         (_, resolved) => {
@@ -82,7 +85,13 @@ pub fn load_dir(dir: &Path) -> Result<Vec<Api>, LoadError> {
         files.push((path, text));
     }
     let results = parallel_map(files, |(path, bytes)| match String::from_utf8(bytes) {
-        Ok(text) => load_str(&path, text).map(|(api, _)| api),
+        Ok(text) => load_str(&path, text).map(|(mut api, _)| {
+            // Generated files name their spec the same way whatever path topgen was given,
+            // so that output does not depend on where it ran from.
+            let name = path.rsplit('/').next().unwrap_or(&path);
+            api.spec_path = format!("specs/{name}");
+            api
+        }),
         Err(e) => {
             let file = Arc::new(SourceFile::new(path, String::new()));
             Err(vec![

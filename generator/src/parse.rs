@@ -224,10 +224,15 @@ impl Reader<'_> {
                 span: node.span,
             });
         }
+        let quoted = matches!(node.kind, NodeKind::Scalar { quoted: true, .. });
         self.error(
             node.span,
             format!("invalid {what}: found {}", node.describe()),
-            format!("expected {kind}"),
+            if quoted {
+                format!("expected {kind}, written without quotes")
+            } else {
+                format!("expected {kind}")
+            },
         );
         None
     }

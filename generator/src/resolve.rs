@@ -12,9 +12,13 @@ use crate::names;
 use crate::spec::{self, Located, Spec};
 
 /// Resolves a parsed spec read from `spec_path` (e.g. `specs/x.yaml`).
-pub fn resolve(spec: &Spec, spec_path: &str) -> Result<Api, Vec<Diagnostic>> {
+///
+/// `partial` says the spec had structural errors and lost parts of itself on the way here;
+/// checks that a lost part could make wrong (an unused struct) are then skipped.
+pub fn resolve(spec: &Spec, spec_path: &str, partial: bool) -> Result<Api, Vec<Diagnostic>> {
     let mut r = Resolver {
         spec,
+        partial,
         errors: Vec::new(),
         structs: BTreeMap::new(),
         roles: HashMap::new(),
@@ -51,6 +55,7 @@ const SCALARS: &[(&str, Scalar)] = &[
 
 struct Resolver<'s> {
     spec: &'s Spec,
+    partial: bool,
     errors: Vec<Diagnostic>,
     /// Struct definitions by spec name, with their index in `spec.structs`.
     structs: BTreeMap<&'s str, usize>,
@@ -111,7 +116,9 @@ impl<'s> Resolver<'s> {
         self.mark_roles(&spec.request, Role::Request);
         self.mark_roles(&spec.response, Role::Response);
         for (i, def) in spec.structs.iter().enumerate() {
-            if !self.roles.contains_key(&i) && self.structs.get(def.name.value.as_str()) == Some(&i)
+            if !self.partial
+                && !self.roles.contains_key(&i)
+                && self.structs.get(def.name.value.as_str()) == Some(&i)
             {
                 self.error(
                     def.name.span,
@@ -320,6 +327,14 @@ impl<'s> Resolver<'s> {
         let mut out = Vec::with_capacity(fields.len());
         for field in fields {
             let wire = field.name.value.as_str();
+            if wire.trim().is_empty() || wire.trim() != wire {
+                self.error(
+                    field.name.span,
+                    format!("`{wire}` is not a wire name"),
+                    "expected the parameter name as documented, without surrounding spaces",
+                );
+                continue;
+            }
             if let Some(first) = wire_seen.get(wire) {
                 let line = first.line;
                 self.error(
@@ -592,7 +607,7 @@ impl<'s> Resolver<'s> {
                 Scalar::String => limits
                     .max_length
                     .filter(|&max| utf16_len(item) as u64 > max)
-                    .map(|max| format!("the example `{item}` is {} characters long, more than `max_length` {max}", utf16_len(item))),
+                    .map(|max| format!("the example `{item}` is {} UTF-16 units long, more than `max_length` {max}", utf16_len(item))),
                 Scalar::Number => match item.parse::<i64>() {
                     Err(_) => Some(format!("the example `{item}` is not a Number (a 64-bit integer)")),
                     Ok(n) => {
