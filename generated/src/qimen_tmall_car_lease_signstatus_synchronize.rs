@@ -198,6 +198,9 @@ impl QimenTmallCarLeaseSignstatusSynchronizeRequestBuilder {
     }
 }
 
+/// Sendable without a session key.
+impl top_runtime::SessionFree for QimenTmallCarLeaseSignstatusSynchronizeRequest {}
+
 impl top_runtime::ApiRequest for QimenTmallCarLeaseSignstatusSynchronizeRequest {
     const METHOD: &'static str = "qimen.tmall.car.lease.signstatus.synchronize";
     const CLIENT: top_runtime::ClientFamily = top_runtime::ClientFamily::Qimen;

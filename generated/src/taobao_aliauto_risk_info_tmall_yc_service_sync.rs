@@ -129,6 +129,7 @@ impl top_runtime::ApiRequest for TaobaoAliautoRiskInfoTmallYcServiceSyncRequest 
 /// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct TaobaoAliautoRiskInfoTmallYcServiceSyncResponse {}
+
 /// Request type `RiskInfoSyncRequest`.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct RiskInfoSyncRequest {

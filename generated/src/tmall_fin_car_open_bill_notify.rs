@@ -93,6 +93,9 @@ impl TmallFinCarOpenBillNotifyRequestBuilder {
     }
 }
 
+/// Sendable without a session key.
+impl top_runtime::SessionFree for TmallFinCarOpenBillNotifyRequest {}
+
 impl top_runtime::ApiRequest for TmallFinCarOpenBillNotifyRequest {
     const METHOD: &'static str = "tmall.fin.car.open.bill.notify";
     const CLIENT: top_runtime::ClientFamily = top_runtime::ClientFamily::Top;

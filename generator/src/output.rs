@@ -59,6 +59,10 @@ pub fn render(apis: &[Api]) -> Result<Output, String> {
         rust(emit::lib_rs::lib_rs(apis), "specs/*.yaml")?,
     );
     files.insert(
+        "examples/call.rs".into(),
+        rust(emit::call_example::call_rs(apis), "specs/*.yaml")?,
+    );
+    files.insert(
         "tests/protocol/main.rs".into(),
         rust(emit::protocol_tests::main_rs(apis), "specs/*.yaml")?,
     );

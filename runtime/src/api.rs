@@ -95,10 +95,11 @@ pub mod param {
     /// A struct or list of structs: one JSON string under the wire names, absent fields left
     /// out, dates as China-time strings, non-ASCII written as is.
     pub fn json<T: Serialize + ?Sized>(value: &T) -> Option<String> {
-        match serde_json::to_value(value) {
-            Ok(serde_json::Value::Null) | Err(_) => None,
-            Ok(v) => Some(v.to_string()),
-        }
+        // Straight to text, not through `serde_json::Value`, whose map would sort the
+        // fields: the SDKs send them in declaration order.
+        serde_json::to_string(value)
+            .ok()
+            .filter(|text| text != "null")
     }
 }
 

@@ -4,6 +4,9 @@
 //! the sans-IO wire core (signing, request preparation, response envelopes).
 
 pub mod api;
+#[cfg(feature = "reqwest")]
+pub mod cli;
+pub mod client;
 pub mod code;
 pub mod datetime;
 pub mod lenient;
@@ -13,6 +16,7 @@ pub mod sign;
 pub mod validate;
 
 pub use api::{ApiRequest, ClientFamily, SessionRequirement};
+pub use client::{CallError, Gateway, SessionFree, TopClient};
 pub use datetime::DateTime;
 pub use validate::{Path, Rule, Rules, Validate, ValidationErrors, Violation};
 

@@ -143,6 +143,15 @@ impl DecodeError {
         }
     }
 
+    /// A body that decoded, but came with an HTTP error status: not a success to trust.
+    pub fn unexpected_status(status: u16, body: &[u8]) -> Self {
+        Self::new(
+            "a 2xx HTTP status",
+            format!("the gateway answered {status}"),
+            body,
+        )
+    }
+
     /// What the decoder was looking for.
     pub fn expected(&self) -> &str {
         &self.expected

@@ -1,5 +1,6 @@
 //! IR → Rust source text: token streams built with quote, printed with prettyplease.
 
+pub mod call_example;
 pub mod docs;
 pub mod lib_rs;
 pub mod protocol_tests;
@@ -40,7 +41,8 @@ fn space_items(code: &str) -> String {
         }
         let item_end = |indent: &str| {
             line.strip_prefix(indent).is_some_and(|rest| {
-                matches!(rest, "}" | "};") || (indent.is_empty() && rest.ends_with(");"))
+                (matches!(rest, "}" | "};") || rest.ends_with(" {}"))
+                    || (indent.is_empty() && rest.ends_with(");"))
             })
         };
         let item_start = |indent: &str| {

@@ -88,6 +88,12 @@ fn request_type(api: &Api) -> TokenStream {
         };
         quote!((#wire, top_runtime::api::param::#encode(&self.#rust)))
     });
+    if api.session != Session::Required {
+        tokens.extend(quote! {
+            /// Sendable without a session key.
+            impl top_runtime::SessionFree for #name {}
+        });
+    }
     tokens.extend(quote! {
         impl top_runtime::ApiRequest for #name {
             const METHOD: &'static str = #method;

@@ -1,0 +1,463 @@
+//! Sending calls: `TopClient` validates, prepares, signs, sends through a [`Transport`] and
+//! decodes. The transport is the only I/O; the default one (feature `reqwest`) uses reqwest
+//! with rustls, and any other HTTP stack can be plugged in.
+
+use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
+use std::str::FromStr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::api::{ApiRequest, ClientFamily, SessionRequirement};
+use crate::prepare::{
+    self, Credentials, Format, HttpRequest, PrepareError, RequestOptions, Secret,
+};
+use crate::response::{self, ApiError, DecodeError, ResponseError, ResponseSpec};
+use crate::sign::SignMethod;
+use crate::validate::ValidationErrors;
+
+/// A request type that may be sent without a session key (its API's session requirement is
+/// `none` or `optional`). Generated for those APIs only, so that calling an API that needs a
+/// session without one does not compile.
+pub trait SessionFree: ApiRequest {}
+
+/// Where calls go.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Gateway {
+    /// `https://gw.api.taobao.com/router/rest`.
+    Top,
+    /// `http://gw.api.taobao.com/router/rest`.
+    TopHttp,
+    /// `https://api.taobao.com/router/rest`, for callers outside mainland China.
+    Overseas,
+    /// `https://gw.api.tbsandbox.com/router/rest`.
+    Sandbox,
+    /// `https://qimen.api.taobao.com/router/qm`.
+    Qimen,
+    /// `https://qimen.api.taobao.com/router/qmtest`.
+    QimenTest,
+    /// Any other URL: a provider's Qimen host, a proxy, a test server.
+    Url(String),
+}
+
+impl Gateway {
+    /// The URL requests are posted to.
+    pub fn url(&self) -> &str {
+        match self {
+            Gateway::Top => "https://gw.api.taobao.com/router/rest",
+            Gateway::TopHttp => "http://gw.api.taobao.com/router/rest",
+            Gateway::Overseas => "https://api.taobao.com/router/rest",
+            Gateway::Sandbox => "https://gw.api.tbsandbox.com/router/rest",
+            Gateway::Qimen => "https://qimen.api.taobao.com/router/qm",
+            Gateway::QimenTest => "https://qimen.api.taobao.com/router/qmtest",
+            Gateway::Url(url) => url,
+        }
+    }
+
+    /// The preset for a client family's production gateway.
+    pub fn for_family(family: ClientFamily) -> Gateway {
+        match family {
+            ClientFamily::Top => Gateway::Top,
+            ClientFamily::Qimen => Gateway::Qimen,
+        }
+    }
+}
+
+/// `top`, `top-http`, `overseas`, `sandbox`, `qimen`, `qimen-test`, or an `http(s)://` URL.
+impl FromStr for Gateway {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Ok(match s {
+            "top" => Gateway::Top,
+            "top-http" => Gateway::TopHttp,
+            "overseas" => Gateway::Overseas,
+            "sandbox" => Gateway::Sandbox,
+            "qimen" => Gateway::Qimen,
+            "qimen-test" => Gateway::QimenTest,
+            url if url.starts_with("http://") || url.starts_with("https://") => {
+                Gateway::Url(url.to_owned())
+            }
+            other => {
+                return Err(format!(
+                    "unknown gateway `{other}`: expected top, top-http, overseas, sandbox, qimen, qimen-test or an http(s):// URL"
+                ));
+            }
+        })
+    }
+}
+
+/// What a transport got back.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HttpResponse {
+    pub status: u16,
+    pub body: Vec<u8>,
+}
+
+/// Why a request did not get a response.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TransportError {
+    /// Whether the time limit ran out.
+    pub timed_out: bool,
+    /// What happened; must not contain the request URL (it carries the session key).
+    pub message: String,
+}
+
+impl fmt::Display for TransportError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.timed_out {
+            write!(f, "timed out: {}", self.message)
+        } else {
+            f.write_str(&self.message)
+        }
+    }
+}
+
+impl std::error::Error for TransportError {}
+
+/// The future a transport returns.
+pub type TransportFuture<'a> =
+    Pin<Box<dyn Future<Output = Result<HttpResponse, TransportError>> + Send + 'a>>;
+
+/// An HTTP stack that can send a prepared request.
+pub trait Transport: Send + Sync {
+    /// Sends the request and reads the whole body.
+    fn send(&self, request: HttpRequest) -> TransportFuture<'_>;
+}
+
+/// Everything that can go wrong with a call.
+#[derive(Debug)]
+pub enum CallError {
+    /// The request breaks documented rules; nothing was sent. `code` is the SDK's
+    /// client-side code: 40 for a missing value, 41 otherwise.
+    Invalid { code: u16, errors: ValidationErrors },
+    /// The API needs a session key and none was given; nothing was sent.
+    MissingSession { method: &'static str },
+    /// A Qimen API needs the provider's `target_app_key`; nothing was sent.
+    MissingTargetAppKey { method: &'static str },
+    /// The request could not be prepared; nothing was sent.
+    Prepare(PrepareError),
+    /// No response: connection failure or time-out.
+    Transport(TransportError),
+    /// An HTTP error status whose body is no TOP error.
+    Http { status: u16, error: DecodeError },
+    /// TOP answered with an error (`error_response`, or a Qimen `failure`).
+    Api(ApiError),
+    /// The response body could not be decoded.
+    Decode(DecodeError),
+}
+
+impl fmt::Display for CallError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            CallError::Invalid { code, errors } => {
+                write!(f, "request rejected before sending (code {code}): {errors}")
+            }
+            CallError::MissingSession { method } => {
+                write!(f, "`{method}` needs a session key; none was given")
+            }
+            CallError::MissingTargetAppKey { method } => {
+                write!(
+                    f,
+                    "`{method}` is a Qimen API: set the provider's target_app_key"
+                )
+            }
+            CallError::Prepare(e) => write!(f, "cannot prepare the request: {e}"),
+            CallError::Transport(e) => write!(f, "cannot reach the gateway: {e}"),
+            CallError::Http { status, error } => write!(f, "HTTP status {status}: {error}"),
+            CallError::Api(e) => write!(f, "{e}"),
+            CallError::Decode(e) => write!(f, "{e}"),
+        }
+    }
+}
+
+impl std::error::Error for CallError {}
+
+impl From<ResponseError> for CallError {
+    fn from(e: ResponseError) -> Self {
+        match e {
+            ResponseError::Api(e) => CallError::Api(e),
+            ResponseError::Decode(e) => CallError::Decode(e),
+        }
+    }
+}
+
+/// An async client for TOP and Qimen gateways.
+///
+/// ```no_run
+/// # async fn demo(request: &impl top_runtime::client::SessionFree) -> Result<(), Box<dyn std::error::Error>> {
+/// use top_runtime::client::{Gateway, TopClient};
+/// let client = TopClient::builder("app_key", "app_secret").gateway(Gateway::Top).build()?;
+/// let response = client.execute(request).await?;
+/// # Ok(()) }
+/// ```
+#[derive(Clone)]
+pub struct TopClient {
+    gateway: Gateway,
+    credentials: Credentials,
+    options: RequestOptions,
+    transport: Arc<dyn Transport>,
+}
+
+impl fmt::Debug for TopClient {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TopClient")
+            .field("gateway", &self.gateway)
+            .field("credentials", &self.credentials)
+            .field("options", &self.options)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Configures a [`TopClient`].
+#[must_use]
+pub struct TopClientBuilder {
+    gateway: Option<Gateway>,
+    credentials: Credentials,
+    options: RequestOptions,
+    timeout: Duration,
+    transport: Option<Arc<dyn Transport>>,
+}
+
+impl fmt::Debug for TopClientBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TopClientBuilder")
+            .field("gateway", &self.gateway)
+            .field("credentials", &self.credentials)
+            .field("options", &self.options)
+            .field("timeout", &self.timeout)
+            .finish_non_exhaustive()
+    }
+}
+
+impl TopClientBuilder {
+    /// The gateway; default [`Gateway::Top`].
+    pub fn gateway(mut self, gateway: Gateway) -> Self {
+        self.gateway = Some(gateway);
+        self
+    }
+    /// `sign_method`; default hmac-sha256.
+    pub fn sign_method(mut self, sign_method: SignMethod) -> Self {
+        self.options.sign_method = sign_method;
+        self
+    }
+    /// `format`; default json.
+    pub fn format(mut self, format: Format) -> Self {
+        self.options.format = format;
+        self
+    }
+    /// Sends `simplify=true`.
+    pub fn simplify(mut self, simplify: bool) -> Self {
+        self.options.simplify = simplify;
+        self
+    }
+    /// `partner_id`.
+    pub fn partner_id(mut self, partner_id: impl Into<String>) -> Self {
+        self.options.partner_id = Some(partner_id.into());
+        self
+    }
+    /// The provider's app key, sent as `target_app_key` with Qimen calls.
+    pub fn target_app_key(mut self, target_app_key: impl Into<String>) -> Self {
+        self.options.target_app_key = Some(target_app_key.into());
+        self
+    }
+    /// The whole-request time limit of the default transport; default 15 s.
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+    /// Sends through `transport` instead of the default HTTP client.
+    pub fn transport(mut self, transport: impl Transport + 'static) -> Self {
+        self.transport = Some(Arc::new(transport));
+        self
+    }
+
+    /// The client; fails only when no transport is set and the default one cannot start.
+    pub fn build(self) -> Result<TopClient, TransportError> {
+        let transport = match self.transport {
+            Some(t) => t,
+            None => default_transport(self.timeout)?,
+        };
+        Ok(TopClient {
+            gateway: self.gateway.unwrap_or(Gateway::Top),
+            credentials: self.credentials,
+            options: self.options,
+            transport,
+        })
+    }
+}
+
+#[cfg(feature = "reqwest")]
+fn default_transport(timeout: Duration) -> Result<Arc<dyn Transport>, TransportError> {
+    Ok(Arc::new(ReqwestTransport::new(timeout)?))
+}
+
+#[cfg(not(feature = "reqwest"))]
+fn default_transport(_: Duration) -> Result<Arc<dyn Transport>, TransportError> {
+    Err(TransportError {
+        timed_out: false,
+        message: "no transport: enable the `reqwest` feature or set one with `transport()`".into(),
+    })
+}
+
+impl TopClient {
+    /// Starts configuring a client with the app's credentials.
+    pub fn builder(app_key: impl Into<String>, app_secret: impl Into<Secret>) -> TopClientBuilder {
+        TopClientBuilder {
+            gateway: None,
+            credentials: Credentials::new(app_key, app_secret),
+            options: RequestOptions::default(),
+            timeout: Duration::from_secs(15),
+            transport: None,
+        }
+    }
+
+    /// The gateway calls go to.
+    pub fn gateway(&self) -> &Gateway {
+        &self.gateway
+    }
+
+    /// Calls an API that needs no session key.
+    pub async fn execute<R: SessionFree>(&self, request: &R) -> Result<R::Response, CallError> {
+        self.call(request, None).await
+    }
+
+    /// Calls an API with the user's session key.
+    pub async fn execute_with_session<R: ApiRequest>(
+        &self,
+        request: &R,
+        session: impl Into<Secret>,
+    ) -> Result<R::Response, CallError> {
+        self.call(request, Some(session.into())).await
+    }
+
+    /// Validates and prepares the exact HTTP request a call would send, without sending it.
+    /// `timestamp` pins the wire timestamp (`yyyy-MM-dd HH:mm:ss`, China time).
+    pub fn prepare<R: ApiRequest>(
+        &self,
+        request: &R,
+        session: Option<Secret>,
+        timestamp: Option<String>,
+    ) -> Result<HttpRequest, CallError> {
+        if let Err(errors) = request.validate() {
+            return Err(CallError::Invalid {
+                code: errors.sdk_code(),
+                errors,
+            });
+        }
+        let session = session.filter(|s| !crate::sign::is_blank(s.expose()));
+        if R::SESSION == SessionRequirement::Required && session.is_none() {
+            return Err(CallError::MissingSession { method: R::METHOD });
+        }
+        let mut options = self.options.clone();
+        if R::CLIENT == ClientFamily::Qimen {
+            if options
+                .target_app_key
+                .as_deref()
+                .is_none_or(crate::sign::is_blank)
+            {
+                return Err(CallError::MissingTargetAppKey { method: R::METHOD });
+            }
+        } else {
+            // target_app_key is a Qimen parameter; TOP would sign it but not expect it.
+            options.target_app_key = None;
+        }
+        options.session = session;
+        options.timestamp = timestamp;
+        prepare::prepare_request(
+            self.gateway.url(),
+            R::METHOD,
+            &self.credentials,
+            &options,
+            request.params(),
+        )
+        .map_err(CallError::Prepare)
+    }
+
+    /// Calls an API with a session key if one is given; an API that needs one fails with
+    /// [`CallError::MissingSession`] before any I/O. For callers that only know at run time
+    /// which API they call; prefer [`execute`](Self::execute), which checks at compile time.
+    pub async fn execute_with_optional_session<R: ApiRequest>(
+        &self,
+        request: &R,
+        session: Option<Secret>,
+    ) -> Result<R::Response, CallError> {
+        self.call(request, session).await
+    }
+
+    async fn call<R: ApiRequest>(
+        &self,
+        request: &R,
+        session: Option<Secret>,
+    ) -> Result<R::Response, CallError> {
+        let http = self.prepare(request, session, None)?;
+        let response = self
+            .transport
+            .send(http)
+            .await
+            .map_err(CallError::Transport)?;
+        let spec = ResponseSpec::new(R::METHOD, self.options.format)
+            .simplify(self.options.simplify)
+            .qimen(R::CLIENT == ClientFamily::Qimen);
+        match response::decode::<R::Response>(&response.body, &spec) {
+            Ok(value) if (200..300).contains(&response.status) => Ok(value),
+            Err(ResponseError::Api(e)) => Err(CallError::Api(e)),
+            Err(ResponseError::Decode(error)) if !(200..300).contains(&response.status) => {
+                Err(CallError::Http {
+                    status: response.status,
+                    error,
+                })
+            }
+            Err(ResponseError::Decode(e)) => Err(CallError::Decode(e)),
+            Ok(_) => Err(CallError::Http {
+                status: response.status,
+                error: DecodeError::unexpected_status(response.status, &response.body),
+            }),
+        }
+    }
+}
+
+/// The default transport: reqwest with rustls and gzip.
+#[cfg(feature = "reqwest")]
+#[derive(Debug, Clone)]
+pub struct ReqwestTransport {
+    client: reqwest::Client,
+}
+
+#[cfg(feature = "reqwest")]
+impl ReqwestTransport {
+    /// A transport whose requests time out after `timeout`.
+    pub fn new(timeout: Duration) -> Result<Self, TransportError> {
+        let client = reqwest::Client::builder()
+            .timeout(timeout)
+            .gzip(true)
+            .build()
+            .map_err(transport_error)?;
+        Ok(Self { client })
+    }
+}
+
+#[cfg(feature = "reqwest")]
+fn transport_error(e: reqwest::Error) -> TransportError {
+    TransportError {
+        timed_out: e.is_timeout(),
+        // The URL carries the session key: never let it into messages.
+        message: e.without_url().to_string(),
+    }
+}
+
+#[cfg(feature = "reqwest")]
+impl Transport for ReqwestTransport {
+    fn send(&self, request: HttpRequest) -> TransportFuture<'_> {
+        Box::pin(async move {
+            let mut builder = self.client.post(&request.url).body(request.body);
+            for (name, value) in &request.headers {
+                builder = builder.header(name, value);
+            }
+            let response = builder.send().await.map_err(transport_error)?;
+            let status = response.status().as_u16();
+            let body = response.bytes().await.map_err(transport_error)?.to_vec();
+            Ok(HttpResponse { status, body })
+        })
+    }
+}
