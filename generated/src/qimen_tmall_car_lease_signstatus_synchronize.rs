@@ -10,6 +10,8 @@
 //! Generated from `specs/qimen.tmall.car.lease.signstatus.synchronize.yaml`.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
+#[allow(unused_imports)]
+use top_runtime::generated::*;
 /// 天猫开新车租后奇门接口切换方案和签署协议状态信息同步
 ///
 /// Request type `QimenTmallCarLeaseSignstatusSynchronizeRequest`.
@@ -50,60 +52,26 @@ impl QimenTmallCarLeaseSignstatusSynchronizeRequest {
     }
 
     fn check_fields(
-        errors: &mut top_runtime::ValidationErrors,
-        at: &top_runtime::Path<'_>,
-        order_id: &impl top_runtime::validate::Checked,
-        type_dto: &impl top_runtime::validate::Checked,
-        status: &impl top_runtime::validate::Checked,
-        city_id: &impl top_runtime::validate::Checked,
-        district_id: &impl top_runtime::validate::Checked,
+        out: &mut ValidationErrors,
+        at: &Path<'_>,
+        order_id: &impl Checked,
+        type_dto: &impl Checked,
+        status: &impl Checked,
+        city_id: &impl Checked,
+        district_id: &impl Checked,
     ) {
-        top_runtime::validate::check(
-            errors,
-            at,
-            "orderId",
-            order_id,
-            top_runtime::Rules::new().required().max_length(19),
-        );
-        top_runtime::validate::check(
-            errors,
-            at,
-            "typeDTO",
-            type_dto,
-            top_runtime::Rules::new().required(),
-        );
-        top_runtime::validate::check(
-            errors,
-            at,
-            "status",
-            status,
-            top_runtime::Rules::new().required(),
-        );
-        top_runtime::validate::check(
-            errors,
-            at,
-            "cityId",
-            city_id,
-            top_runtime::Rules::new().max_length(12),
-        );
-        top_runtime::validate::check(
-            errors,
-            at,
-            "districtId",
-            district_id,
-            top_runtime::Rules::new().max_length(12),
-        );
+        check(out, at, "orderId", order_id, Rules::REQUIRED.max_length(19));
+        check(out, at, "typeDTO", type_dto, Rules::REQUIRED);
+        check(out, at, "status", status, Rules::REQUIRED);
+        check(out, at, "cityId", city_id, Rules::NONE.max_length(12));
+        check(out, at, "districtId", district_id, Rules::NONE.max_length(12));
     }
 }
 
-impl top_runtime::Validate for QimenTmallCarLeaseSignstatusSynchronizeRequest {
-    fn validate_at(
-        &self,
-        at: &top_runtime::Path<'_>,
-        errors: &mut top_runtime::ValidationErrors,
-    ) {
+impl Validate for QimenTmallCarLeaseSignstatusSynchronizeRequest {
+    fn validate_at(&self, at: &Path<'_>, out: &mut ValidationErrors) {
         Self::check_fields(
-            errors,
+            out,
             at,
             &self.order_id,
             &self.type_dto,
@@ -126,41 +94,31 @@ pub struct QimenTmallCarLeaseSignstatusSynchronizeRequestBuilder {
 }
 
 impl QimenTmallCarLeaseSignstatusSynchronizeRequestBuilder {
-    /// 天猫开新车订单号
-    ///
-    /// Wire name `orderId` · required · max length 19 · example `1000003461011111014`.
+    /// Sets [`order_id`](QimenTmallCarLeaseSignstatusSynchronizeRequest::order_id).
     pub fn order_id(mut self, value: impl Into<i64>) -> Self {
         self.order_id = Some(value.into());
         self
     }
 
-    /// 类型
-    ///
-    /// Wire name `typeDTO` · required.
+    /// Sets [`type_dto`](QimenTmallCarLeaseSignstatusSynchronizeRequest::type_dto).
     pub fn type_dto(mut self, value: impl Into<LeaseType>) -> Self {
         self.type_dto = Some(value.into());
         self
     }
 
-    /// type=分期,status=1,代表选择方案,2代表签署协议,其他type 下status不需要关注
-    ///
-    /// Wire name `status` · required · example `1`.
+    /// Sets [`status`](QimenTmallCarLeaseSignstatusSynchronizeRequest::status).
     pub fn status(mut self, value: impl Into<i64>) -> Self {
         self.status = Some(value.into());
         self
     }
 
-    /// 城市id
-    ///
-    /// Wire name `cityId` · optional · max length 12 · example `330100`.
+    /// Sets [`city_id`](QimenTmallCarLeaseSignstatusSynchronizeRequest::city_id).
     pub fn city_id(mut self, value: impl Into<i64>) -> Self {
         self.city_id = Some(value.into());
         self
     }
 
-    /// 区县id
-    ///
-    /// Wire name `districtId` · optional · max length 12 · example `330102`.
+    /// Sets [`district_id`](QimenTmallCarLeaseSignstatusSynchronizeRequest::district_id).
     pub fn district_id(mut self, value: impl Into<i64>) -> Self {
         self.district_id = Some(value.into());
         self
@@ -169,14 +127,11 @@ impl QimenTmallCarLeaseSignstatusSynchronizeRequestBuilder {
     /// The value, or every rule it breaks (paths relative to it).
     pub fn build(
         self,
-    ) -> Result<
-        QimenTmallCarLeaseSignstatusSynchronizeRequest,
-        top_runtime::ValidationErrors,
-    > {
-        let mut errors = top_runtime::ValidationErrors::new();
+    ) -> Result<QimenTmallCarLeaseSignstatusSynchronizeRequest, ValidationErrors> {
+        let mut errors = ValidationErrors::new();
         QimenTmallCarLeaseSignstatusSynchronizeRequest::check_fields(
             &mut errors,
-            &top_runtime::Path::ROOT,
+            &Path::ROOT,
             &self.order_id,
             &self.type_dto,
             &self.status,
@@ -238,14 +193,14 @@ impl top_runtime::ApiRequest for QimenTmallCarLeaseSignstatusSynchronizeRequest 
 /// </error_response>
 /// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
 pub struct QimenTmallCarLeaseSignstatusSynchronizeResponse {
     /// 响应结果
     ///
     /// Wire name `success` · example `ture`.
     #[serde(
-        default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "top_runtime::lenient::value"
+        deserialize_with = "lenient::value"
     )]
     pub success: Option<String>,
     /// 错误码
@@ -253,9 +208,8 @@ pub struct QimenTmallCarLeaseSignstatusSynchronizeResponse {
     /// Wire name `msgCode` · example `002`.
     #[serde(rename = "msgCode")]
     #[serde(
-        default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "top_runtime::lenient::value"
+        deserialize_with = "lenient::value"
     )]
     pub msg_code: Option<String>,
     /// 错误描述
@@ -263,9 +217,8 @@ pub struct QimenTmallCarLeaseSignstatusSynchronizeResponse {
     /// Wire name `msgDesc` · example `XXXXX`.
     #[serde(rename = "msgDesc")]
     #[serde(
-        default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "top_runtime::lenient::value"
+        deserialize_with = "lenient::value"
     )]
     pub msg_desc: Option<String>,
 }
@@ -304,52 +257,24 @@ impl LeaseType {
     }
 
     fn check_fields(
-        errors: &mut top_runtime::ValidationErrors,
-        at: &top_runtime::Path<'_>,
-        rest_amount: &impl top_runtime::validate::Checked,
-        monthly_pay: &impl top_runtime::validate::Checked,
-        month: &impl top_runtime::validate::Checked,
-        r#type: &impl top_runtime::validate::Checked,
+        out: &mut ValidationErrors,
+        at: &Path<'_>,
+        rest_amount: &impl Checked,
+        monthly_pay: &impl Checked,
+        month: &impl Checked,
+        r#type: &impl Checked,
     ) {
-        top_runtime::validate::check(
-            errors,
-            at,
-            "restAmount",
-            rest_amount,
-            top_runtime::Rules::new(),
-        );
-        top_runtime::validate::check(
-            errors,
-            at,
-            "monthlyPay",
-            monthly_pay,
-            top_runtime::Rules::new(),
-        );
-        top_runtime::validate::check(
-            errors,
-            at,
-            "month",
-            month,
-            top_runtime::Rules::new(),
-        );
-        top_runtime::validate::check(
-            errors,
-            at,
-            "type",
-            r#type,
-            top_runtime::Rules::new(),
-        );
+        check(out, at, "restAmount", rest_amount, Rules::NONE);
+        check(out, at, "monthlyPay", monthly_pay, Rules::NONE);
+        check(out, at, "month", month, Rules::NONE);
+        check(out, at, "type", r#type, Rules::NONE);
     }
 }
 
-impl top_runtime::Validate for LeaseType {
-    fn validate_at(
-        &self,
-        at: &top_runtime::Path<'_>,
-        errors: &mut top_runtime::ValidationErrors,
-    ) {
+impl Validate for LeaseType {
+    fn validate_at(&self, at: &Path<'_>, out: &mut ValidationErrors) {
         Self::check_fields(
-            errors,
+            out,
             at,
             &self.rest_amount,
             &self.monthly_pay,
@@ -370,44 +295,36 @@ pub struct LeaseTypeBuilder {
 }
 
 impl LeaseTypeBuilder {
-    /// 尾款金额,单位:分
-    ///
-    /// Wire name `restAmount` · optional · example `100000`.
+    /// Sets [`rest_amount`](LeaseType::rest_amount).
     pub fn rest_amount(mut self, value: impl Into<String>) -> Self {
         self.rest_amount = Some(value.into());
         self
     }
 
-    /// 月还款金额,单位:分
-    ///
-    /// Wire name `monthlyPay` · optional · example `10000`.
+    /// Sets [`monthly_pay`](LeaseType::monthly_pay).
     pub fn monthly_pay(mut self, value: impl Into<String>) -> Self {
         self.monthly_pay = Some(value.into());
         self
     }
 
-    /// 分期月数
-    ///
-    /// Wire name `month` · optional · example `12`.
+    /// Sets [`month`](LeaseType::month).
     pub fn month(mut self, value: impl Into<String>) -> Self {
         self.month = Some(value.into());
         self
     }
 
-    /// 0.退车,1.买断,2.分期,3.续租
-    ///
-    /// Wire name `type` · optional · example `2`.
+    /// Sets [`type`](LeaseType::type).
     pub fn r#type(mut self, value: impl Into<LeaseScheme>) -> Self {
         self.r#type = Some(value.into());
         self
     }
 
     /// The value, or every rule it breaks (paths relative to it).
-    pub fn build(self) -> Result<LeaseType, top_runtime::ValidationErrors> {
-        let mut errors = top_runtime::ValidationErrors::new();
+    pub fn build(self) -> Result<LeaseType, ValidationErrors> {
+        let mut errors = ValidationErrors::new();
         LeaseType::check_fields(
             &mut errors,
-            &top_runtime::Path::ROOT,
+            &Path::ROOT,
             &self.rest_amount,
             &self.monthly_pay,
             &self.month,

@@ -10,6 +10,8 @@
 //! Generated from `specs/taobao.aliauto.risk.info.tmall.yc.service.sync.yaml`.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
+#[allow(unused_imports)]
+use top_runtime::generated::*;
 /// 阿里汽车-天猫养车服务信息同步
 ///
 /// Request type `TaobaoAliautoRiskInfoTmallYcServiceSyncRequest`.
@@ -28,27 +30,23 @@ impl TaobaoAliautoRiskInfoTmallYcServiceSyncRequest {
     }
 
     fn check_fields(
-        errors: &mut top_runtime::ValidationErrors,
-        at: &top_runtime::Path<'_>,
-        risk_info_sync_request: &impl top_runtime::validate::Checked,
+        out: &mut ValidationErrors,
+        at: &Path<'_>,
+        risk_info_sync_request: &impl Checked,
     ) {
-        top_runtime::validate::check(
-            errors,
+        check(
+            out,
             at,
             "risk_info_sync_request",
             risk_info_sync_request,
-            top_runtime::Rules::new().required(),
+            Rules::REQUIRED,
         );
     }
 }
 
-impl top_runtime::Validate for TaobaoAliautoRiskInfoTmallYcServiceSyncRequest {
-    fn validate_at(
-        &self,
-        at: &top_runtime::Path<'_>,
-        errors: &mut top_runtime::ValidationErrors,
-    ) {
-        Self::check_fields(errors, at, &self.risk_info_sync_request);
+impl Validate for TaobaoAliautoRiskInfoTmallYcServiceSyncRequest {
+    fn validate_at(&self, at: &Path<'_>, out: &mut ValidationErrors) {
+        Self::check_fields(out, at, &self.risk_info_sync_request);
     }
 }
 
@@ -60,9 +58,7 @@ pub struct TaobaoAliautoRiskInfoTmallYcServiceSyncRequestBuilder {
 }
 
 impl TaobaoAliautoRiskInfoTmallYcServiceSyncRequestBuilder {
-    /// 风控同步请求
-    ///
-    /// Wire name `risk_info_sync_request` · required.
+    /// Sets [`risk_info_sync_request`](TaobaoAliautoRiskInfoTmallYcServiceSyncRequest::risk_info_sync_request).
     pub fn risk_info_sync_request(
         mut self,
         value: impl Into<RiskInfoSyncRequest>,
@@ -74,14 +70,11 @@ impl TaobaoAliautoRiskInfoTmallYcServiceSyncRequestBuilder {
     /// The value, or every rule it breaks (paths relative to it).
     pub fn build(
         self,
-    ) -> Result<
-        TaobaoAliautoRiskInfoTmallYcServiceSyncRequest,
-        top_runtime::ValidationErrors,
-    > {
-        let mut errors = top_runtime::ValidationErrors::new();
+    ) -> Result<TaobaoAliautoRiskInfoTmallYcServiceSyncRequest, ValidationErrors> {
+        let mut errors = ValidationErrors::new();
         TaobaoAliautoRiskInfoTmallYcServiceSyncRequest::check_fields(
             &mut errors,
-            &top_runtime::Path::ROOT,
+            &Path::ROOT,
             &self.risk_info_sync_request,
         );
         match (self.risk_info_sync_request,) {
@@ -128,6 +121,7 @@ impl top_runtime::ApiRequest for TaobaoAliautoRiskInfoTmallYcServiceSyncRequest 
 /// </error_response>
 /// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
 pub struct TaobaoAliautoRiskInfoTmallYcServiceSyncResponse {}
 
 /// Request type `RiskInfoSyncRequest`.
@@ -145,28 +139,14 @@ impl RiskInfoSyncRequest {
         RiskInfoSyncRequestBuilder::default()
     }
 
-    fn check_fields(
-        errors: &mut top_runtime::ValidationErrors,
-        at: &top_runtime::Path<'_>,
-        contents: &impl top_runtime::validate::Checked,
-    ) {
-        top_runtime::validate::check(
-            errors,
-            at,
-            "contents",
-            contents,
-            top_runtime::Rules::new().required().max_items(100),
-        );
+    fn check_fields(out: &mut ValidationErrors, at: &Path<'_>, contents: &impl Checked) {
+        check(out, at, "contents", contents, Rules::REQUIRED.max_items(100));
     }
 }
 
-impl top_runtime::Validate for RiskInfoSyncRequest {
-    fn validate_at(
-        &self,
-        at: &top_runtime::Path<'_>,
-        errors: &mut top_runtime::ValidationErrors,
-    ) {
-        Self::check_fields(errors, at, &self.contents);
+impl Validate for RiskInfoSyncRequest {
+    fn validate_at(&self, at: &Path<'_>, out: &mut ValidationErrors) {
+        Self::check_fields(out, at, &self.contents);
     }
 }
 
@@ -178,22 +158,16 @@ pub struct RiskInfoSyncRequestBuilder {
 }
 
 impl RiskInfoSyncRequestBuilder {
-    /// 同步的内容列表,一批次最大100条
-    ///
-    /// Wire name `contents` · required · at most 100 items.
+    /// Sets [`contents`](RiskInfoSyncRequest::contents).
     pub fn contents(mut self, value: impl Into<Vec<RiskInfoSyncDto>>) -> Self {
         self.contents = Some(value.into());
         self
     }
 
     /// The value, or every rule it breaks (paths relative to it).
-    pub fn build(self) -> Result<RiskInfoSyncRequest, top_runtime::ValidationErrors> {
-        let mut errors = top_runtime::ValidationErrors::new();
-        RiskInfoSyncRequest::check_fields(
-            &mut errors,
-            &top_runtime::Path::ROOT,
-            &self.contents,
-        );
+    pub fn build(self) -> Result<RiskInfoSyncRequest, ValidationErrors> {
+        let mut errors = ValidationErrors::new();
+        RiskInfoSyncRequest::check_fields(&mut errors, &Path::ROOT, &self.contents);
         match (self.contents,) {
             (Some(contents),) if errors.is_empty() => {
                 Ok(RiskInfoSyncRequest { contents })
@@ -236,7 +210,7 @@ pub struct RiskInfoSyncDto {
     ///
     /// Wire name `service_use_time` · optional · example `2000-01-01 00:00:00` · `yyyy-MM-dd HH:mm:ss`, China time.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub service_use_time: Option<top_runtime::DateTime>,
+    pub service_use_time: Option<DateTime>,
     /// 购买人姓名
     ///
     /// Wire name `buyer_name` · required · example `王五`.
@@ -245,7 +219,7 @@ pub struct RiskInfoSyncDto {
     ///
     /// Wire name `work_order_submit_time` · optional · example `2000-01-01 00:00:00` · `yyyy-MM-dd HH:mm:ss`, China time.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub work_order_submit_time: Option<top_runtime::DateTime>,
+    pub work_order_submit_time: Option<DateTime>,
 }
 
 impl RiskInfoSyncDto {
@@ -256,92 +230,34 @@ impl RiskInfoSyncDto {
 
     #[allow(clippy::too_many_arguments)]
     fn check_fields(
-        errors: &mut top_runtime::ValidationErrors,
-        at: &top_runtime::Path<'_>,
-        service_code: &impl top_runtime::validate::Checked,
-        install_type: &impl top_runtime::validate::Checked,
-        buyer_phone: &impl top_runtime::validate::Checked,
-        tc_order_id: &impl top_runtime::validate::Checked,
-        tc_sub_order_id: &impl top_runtime::validate::Checked,
-        car_license_num: &impl top_runtime::validate::Checked,
-        service_use_time: &impl top_runtime::validate::Checked,
-        buyer_name: &impl top_runtime::validate::Checked,
-        work_order_submit_time: &impl top_runtime::validate::Checked,
+        out: &mut ValidationErrors,
+        at: &Path<'_>,
+        service_code: &impl Checked,
+        install_type: &impl Checked,
+        buyer_phone: &impl Checked,
+        tc_order_id: &impl Checked,
+        tc_sub_order_id: &impl Checked,
+        car_license_num: &impl Checked,
+        service_use_time: &impl Checked,
+        buyer_name: &impl Checked,
+        work_order_submit_time: &impl Checked,
     ) {
-        top_runtime::validate::check(
-            errors,
-            at,
-            "service_code",
-            service_code,
-            top_runtime::Rules::new(),
-        );
-        top_runtime::validate::check(
-            errors,
-            at,
-            "install_type",
-            install_type,
-            top_runtime::Rules::new().required(),
-        );
-        top_runtime::validate::check(
-            errors,
-            at,
-            "buyer_phone",
-            buyer_phone,
-            top_runtime::Rules::new().required(),
-        );
-        top_runtime::validate::check(
-            errors,
-            at,
-            "tc_order_id",
-            tc_order_id,
-            top_runtime::Rules::new().required(),
-        );
-        top_runtime::validate::check(
-            errors,
-            at,
-            "tc_sub_order_id",
-            tc_sub_order_id,
-            top_runtime::Rules::new().required(),
-        );
-        top_runtime::validate::check(
-            errors,
-            at,
-            "car_license_num",
-            car_license_num,
-            top_runtime::Rules::new(),
-        );
-        top_runtime::validate::check(
-            errors,
-            at,
-            "service_use_time",
-            service_use_time,
-            top_runtime::Rules::new(),
-        );
-        top_runtime::validate::check(
-            errors,
-            at,
-            "buyer_name",
-            buyer_name,
-            top_runtime::Rules::new().required(),
-        );
-        top_runtime::validate::check(
-            errors,
-            at,
-            "work_order_submit_time",
-            work_order_submit_time,
-            top_runtime::Rules::new(),
-        );
+        check(out, at, "service_code", service_code, Rules::NONE);
+        check(out, at, "install_type", install_type, Rules::REQUIRED);
+        check(out, at, "buyer_phone", buyer_phone, Rules::REQUIRED);
+        check(out, at, "tc_order_id", tc_order_id, Rules::REQUIRED);
+        check(out, at, "tc_sub_order_id", tc_sub_order_id, Rules::REQUIRED);
+        check(out, at, "car_license_num", car_license_num, Rules::NONE);
+        check(out, at, "service_use_time", service_use_time, Rules::NONE);
+        check(out, at, "buyer_name", buyer_name, Rules::REQUIRED);
+        check(out, at, "work_order_submit_time", work_order_submit_time, Rules::NONE);
     }
 }
 
-impl top_runtime::Validate for RiskInfoSyncDto {
-    fn validate_at(
-        &self,
-        at: &top_runtime::Path<'_>,
-        errors: &mut top_runtime::ValidationErrors,
-    ) {
+impl Validate for RiskInfoSyncDto {
+    fn validate_at(&self, at: &Path<'_>, out: &mut ValidationErrors) {
         Self::check_fields(
-            errors,
+            out,
             at,
             &self.service_code,
             &self.install_type,
@@ -366,93 +282,72 @@ pub struct RiskInfoSyncDtoBuilder {
     tc_order_id: Option<i64>,
     tc_sub_order_id: Option<i64>,
     car_license_num: Option<String>,
-    service_use_time: Option<top_runtime::DateTime>,
+    service_use_time: Option<DateTime>,
     buyer_name: Option<String>,
-    work_order_submit_time: Option<top_runtime::DateTime>,
+    work_order_submit_time: Option<DateTime>,
 }
 
 impl RiskInfoSyncDtoBuilder {
-    /// 安装服务编码,多个逗号分隔
-    ///
-    /// Wire name `service_code` · optional · example `123,456,789`.
+    /// Sets [`service_code`](RiskInfoSyncDto::service_code).
     pub fn service_code(mut self, value: impl Into<String>) -> Self {
         self.service_code = Some(value.into());
         self
     }
 
-    /// 安装类型 0:无需安装,1:到店安装
-    ///
-    /// Wire name `install_type` · required · example `0`.
+    /// Sets [`install_type`](RiskInfoSyncDto::install_type).
     pub fn install_type(mut self, value: impl Into<InstallType>) -> Self {
         self.install_type = Some(value.into());
         self
     }
 
-    /// 购买人手机号
-    ///
-    /// Wire name `buyer_phone` · required · example `13012345678`.
+    /// Sets [`buyer_phone`](RiskInfoSyncDto::buyer_phone).
     pub fn buyer_phone(mut self, value: impl Into<String>) -> Self {
         self.buyer_phone = Some(value.into());
         self
     }
 
-    /// 淘系主订单ID
-    ///
-    /// Wire name `tc_order_id` · required · example `3882527336184474047`.
+    /// Sets [`tc_order_id`](RiskInfoSyncDto::tc_order_id).
     pub fn tc_order_id(mut self, value: impl Into<i64>) -> Self {
         self.tc_order_id = Some(value.into());
         self
     }
 
-    /// 淘系子订单ID
-    ///
-    /// Wire name `tc_sub_order_id` · required · example `3882527336184474048`.
+    /// Sets [`tc_sub_order_id`](RiskInfoSyncDto::tc_sub_order_id).
     pub fn tc_sub_order_id(mut self, value: impl Into<i64>) -> Self {
         self.tc_sub_order_id = Some(value.into());
         self
     }
 
-    /// 车牌号
-    ///
-    /// Wire name `car_license_num` · optional · example `浙AA12345`.
+    /// Sets [`car_license_num`](RiskInfoSyncDto::car_license_num).
     pub fn car_license_num(mut self, value: impl Into<String>) -> Self {
         self.car_license_num = Some(value.into());
         self
     }
 
-    /// 服务核销时间
-    ///
-    /// Wire name `service_use_time` · optional · example `2000-01-01 00:00:00` · `yyyy-MM-dd HH:mm:ss`, China time.
-    pub fn service_use_time(mut self, value: impl Into<top_runtime::DateTime>) -> Self {
+    /// Sets [`service_use_time`](RiskInfoSyncDto::service_use_time).
+    pub fn service_use_time(mut self, value: impl Into<DateTime>) -> Self {
         self.service_use_time = Some(value.into());
         self
     }
 
-    /// 购买人姓名
-    ///
-    /// Wire name `buyer_name` · required · example `王五`.
+    /// Sets [`buyer_name`](RiskInfoSyncDto::buyer_name).
     pub fn buyer_name(mut self, value: impl Into<String>) -> Self {
         self.buyer_name = Some(value.into());
         self
     }
 
-    /// 工单创建时间
-    ///
-    /// Wire name `work_order_submit_time` · optional · example `2000-01-01 00:00:00` · `yyyy-MM-dd HH:mm:ss`, China time.
-    pub fn work_order_submit_time(
-        mut self,
-        value: impl Into<top_runtime::DateTime>,
-    ) -> Self {
+    /// Sets [`work_order_submit_time`](RiskInfoSyncDto::work_order_submit_time).
+    pub fn work_order_submit_time(mut self, value: impl Into<DateTime>) -> Self {
         self.work_order_submit_time = Some(value.into());
         self
     }
 
     /// The value, or every rule it breaks (paths relative to it).
-    pub fn build(self) -> Result<RiskInfoSyncDto, top_runtime::ValidationErrors> {
-        let mut errors = top_runtime::ValidationErrors::new();
+    pub fn build(self) -> Result<RiskInfoSyncDto, ValidationErrors> {
+        let mut errors = ValidationErrors::new();
         RiskInfoSyncDto::check_fields(
             &mut errors,
-            &top_runtime::Path::ROOT,
+            &Path::ROOT,
             &self.service_code,
             &self.install_type,
             &self.buyer_phone,

@@ -10,6 +10,8 @@
 //! Generated from `specs/tmall.fin.car.open.bill.notify.yaml`.
 
 #![cfg_attr(rustfmt, rustfmt::skip)]
+#[allow(unused_imports)]
+use top_runtime::generated::*;
 /// 天猫汽车金融账单通知
 ///
 /// Request type `TmallFinCarOpenBillNotifyRequest`.
@@ -29,27 +31,23 @@ impl TmallFinCarOpenBillNotifyRequest {
     }
 
     fn check_fields(
-        errors: &mut top_runtime::ValidationErrors,
-        at: &top_runtime::Path<'_>,
-        bill_status_request_top: &impl top_runtime::validate::Checked,
+        out: &mut ValidationErrors,
+        at: &Path<'_>,
+        bill_status_request_top: &impl Checked,
     ) {
-        top_runtime::validate::check(
-            errors,
+        check(
+            out,
             at,
             "bill_status_equest_top",
             bill_status_request_top,
-            top_runtime::Rules::new().required(),
+            Rules::REQUIRED,
         );
     }
 }
 
-impl top_runtime::Validate for TmallFinCarOpenBillNotifyRequest {
-    fn validate_at(
-        &self,
-        at: &top_runtime::Path<'_>,
-        errors: &mut top_runtime::ValidationErrors,
-    ) {
-        Self::check_fields(errors, at, &self.bill_status_request_top);
+impl Validate for TmallFinCarOpenBillNotifyRequest {
+    fn validate_at(&self, at: &Path<'_>, out: &mut ValidationErrors) {
+        Self::check_fields(out, at, &self.bill_status_request_top);
     }
 }
 
@@ -61,9 +59,7 @@ pub struct TmallFinCarOpenBillNotifyRequestBuilder {
 }
 
 impl TmallFinCarOpenBillNotifyRequestBuilder {
-    /// 账单入参
-    ///
-    /// Wire name `bill_status_equest_top` · required.
+    /// Sets [`bill_status_request_top`](TmallFinCarOpenBillNotifyRequest::bill_status_request_top).
     pub fn bill_status_request_top(
         mut self,
         value: impl Into<BillStatusRequestTop>,
@@ -73,13 +69,11 @@ impl TmallFinCarOpenBillNotifyRequestBuilder {
     }
 
     /// The value, or every rule it breaks (paths relative to it).
-    pub fn build(
-        self,
-    ) -> Result<TmallFinCarOpenBillNotifyRequest, top_runtime::ValidationErrors> {
-        let mut errors = top_runtime::ValidationErrors::new();
+    pub fn build(self) -> Result<TmallFinCarOpenBillNotifyRequest, ValidationErrors> {
+        let mut errors = ValidationErrors::new();
         TmallFinCarOpenBillNotifyRequest::check_fields(
             &mut errors,
-            &top_runtime::Path::ROOT,
+            &Path::ROOT,
             &self.bill_status_request_top,
         );
         match (self.bill_status_request_top,) {
@@ -135,14 +129,14 @@ impl top_runtime::ApiRequest for TmallFinCarOpenBillNotifyRequest {
 /// </error_response>
 /// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
 pub struct TmallFinCarOpenBillNotifyResponse {
     /// 结果
     ///
     /// Wire name `result`.
     #[serde(
-        default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "top_runtime::lenient::value"
+        deserialize_with = "lenient::value"
     )]
     pub result: Option<BillStatusResponseTop>,
 }
@@ -169,7 +163,7 @@ pub struct BillStatusRequestTop {
     /// 事件时间
     ///
     /// Wire name `event_time` · required · example `2019-09-08 22:33:34` · `yyyy-MM-dd HH:mm:ss`, China time.
-    pub event_time: top_runtime::DateTime,
+    pub event_time: DateTime,
     /// 最大长度:32,请求渠道:GH_APP 广汇渠道
     ///
     /// Wire name `channel` · required · max length 32 · example `GH_APP`.
@@ -193,84 +187,32 @@ impl BillStatusRequestTop {
 
     #[allow(clippy::too_many_arguments)]
     fn check_fields(
-        errors: &mut top_runtime::ValidationErrors,
-        at: &top_runtime::Path<'_>,
-        customer_type: &impl top_runtime::validate::Checked,
-        customer_id: &impl top_runtime::validate::Checked,
-        biz_type: &impl top_runtime::validate::Checked,
-        biz_no: &impl top_runtime::validate::Checked,
-        event_time: &impl top_runtime::validate::Checked,
-        channel: &impl top_runtime::validate::Checked,
-        req_no: &impl top_runtime::validate::Checked,
-        extend_info: &impl top_runtime::validate::Checked,
+        out: &mut ValidationErrors,
+        at: &Path<'_>,
+        customer_type: &impl Checked,
+        customer_id: &impl Checked,
+        biz_type: &impl Checked,
+        biz_no: &impl Checked,
+        event_time: &impl Checked,
+        channel: &impl Checked,
+        req_no: &impl Checked,
+        extend_info: &impl Checked,
     ) {
-        top_runtime::validate::check(
-            errors,
-            at,
-            "customer_type",
-            customer_type,
-            top_runtime::Rules::new().required().max_length(32),
-        );
-        top_runtime::validate::check(
-            errors,
-            at,
-            "customer_id",
-            customer_id,
-            top_runtime::Rules::new().required().max_length(32),
-        );
-        top_runtime::validate::check(
-            errors,
-            at,
-            "biz_type",
-            biz_type,
-            top_runtime::Rules::new().required().max_length(32),
-        );
-        top_runtime::validate::check(
-            errors,
-            at,
-            "biz_no",
-            biz_no,
-            top_runtime::Rules::new().required().max_length(64),
-        );
-        top_runtime::validate::check(
-            errors,
-            at,
-            "event_time",
-            event_time,
-            top_runtime::Rules::new().required(),
-        );
-        top_runtime::validate::check(
-            errors,
-            at,
-            "channel",
-            channel,
-            top_runtime::Rules::new().required().max_length(32),
-        );
-        top_runtime::validate::check(
-            errors,
-            at,
-            "req_no",
-            req_no,
-            top_runtime::Rules::new().required().max_length(64),
-        );
-        top_runtime::validate::check(
-            errors,
-            at,
-            "extend_info",
-            extend_info,
-            top_runtime::Rules::new().max_length(1024),
-        );
+        check(out, at, "customer_type", customer_type, Rules::REQUIRED.max_length(32));
+        check(out, at, "customer_id", customer_id, Rules::REQUIRED.max_length(32));
+        check(out, at, "biz_type", biz_type, Rules::REQUIRED.max_length(32));
+        check(out, at, "biz_no", biz_no, Rules::REQUIRED.max_length(64));
+        check(out, at, "event_time", event_time, Rules::REQUIRED);
+        check(out, at, "channel", channel, Rules::REQUIRED.max_length(32));
+        check(out, at, "req_no", req_no, Rules::REQUIRED.max_length(64));
+        check(out, at, "extend_info", extend_info, Rules::NONE.max_length(1024));
     }
 }
 
-impl top_runtime::Validate for BillStatusRequestTop {
-    fn validate_at(
-        &self,
-        at: &top_runtime::Path<'_>,
-        errors: &mut top_runtime::ValidationErrors,
-    ) {
+impl Validate for BillStatusRequestTop {
+    fn validate_at(&self, at: &Path<'_>, out: &mut ValidationErrors) {
         Self::check_fields(
-            errors,
+            out,
             at,
             &self.customer_type,
             &self.customer_id,
@@ -292,83 +234,67 @@ pub struct BillStatusRequestTopBuilder {
     customer_id: Option<String>,
     biz_type: Option<BizType>,
     biz_no: Option<String>,
-    event_time: Option<top_runtime::DateTime>,
+    event_time: Option<DateTime>,
     channel: Option<Channel>,
     req_no: Option<String>,
     extend_info: Option<String>,
 }
 
 impl BillStatusRequestTopBuilder {
-    /// 最大长度:32,客户类型:ALI 阿里客户
-    ///
-    /// Wire name `customer_type` · required · max length 32 · example `ALI`.
+    /// Sets [`customer_type`](BillStatusRequestTop::customer_type).
     pub fn customer_type(mut self, value: impl Into<CustomerType>) -> Self {
         self.customer_type = Some(value.into());
         self
     }
 
-    /// 最大长度:32,客户id
-    ///
-    /// Wire name `customer_id` · required · max length 32 · example `1232`.
+    /// Sets [`customer_id`](BillStatusRequestTop::customer_id).
     pub fn customer_id(mut self, value: impl Into<String>) -> Self {
         self.customer_id = Some(value.into());
         self
     }
 
-    /// 最大长度:32,业务单据类型:TMALL_CAR
-    ///
-    /// Wire name `biz_type` · required · max length 32 · example `TMALL_CAR`.
+    /// Sets [`biz_type`](BillStatusRequestTop::biz_type).
     pub fn biz_type(mut self, value: impl Into<BizType>) -> Self {
         self.biz_type = Some(value.into());
         self
     }
 
-    /// 最大长度:64,业务单据
-    ///
-    /// Wire name `biz_no` · required · max length 64 · example `123`.
+    /// Sets [`biz_no`](BillStatusRequestTop::biz_no).
     pub fn biz_no(mut self, value: impl Into<String>) -> Self {
         self.biz_no = Some(value.into());
         self
     }
 
-    /// 事件时间
-    ///
-    /// Wire name `event_time` · required · example `2019-09-08 22:33:34` · `yyyy-MM-dd HH:mm:ss`, China time.
-    pub fn event_time(mut self, value: impl Into<top_runtime::DateTime>) -> Self {
+    /// Sets [`event_time`](BillStatusRequestTop::event_time).
+    pub fn event_time(mut self, value: impl Into<DateTime>) -> Self {
         self.event_time = Some(value.into());
         self
     }
 
-    /// 最大长度:32,请求渠道:GH_APP 广汇渠道
-    ///
-    /// Wire name `channel` · required · max length 32 · example `GH_APP`.
+    /// Sets [`channel`](BillStatusRequestTop::channel).
     pub fn channel(mut self, value: impl Into<Channel>) -> Self {
         self.channel = Some(value.into());
         self
     }
 
-    /// 最大长度:64,请求编号:幂等
-    ///
-    /// Wire name `req_no` · required · max length 64 · example `23123`.
+    /// Sets [`req_no`](BillStatusRequestTop::req_no).
     pub fn req_no(mut self, value: impl Into<String>) -> Self {
         self.req_no = Some(value.into());
         self
     }
 
-    /// 最大长度:1024,扩展信息 json格式
-    ///
-    /// Wire name `extend_info` · optional · max length 1024 · example `{}`.
+    /// Sets [`extend_info`](BillStatusRequestTop::extend_info).
     pub fn extend_info(mut self, value: impl Into<String>) -> Self {
         self.extend_info = Some(value.into());
         self
     }
 
     /// The value, or every rule it breaks (paths relative to it).
-    pub fn build(self) -> Result<BillStatusRequestTop, top_runtime::ValidationErrors> {
-        let mut errors = top_runtime::ValidationErrors::new();
+    pub fn build(self) -> Result<BillStatusRequestTop, ValidationErrors> {
+        let mut errors = ValidationErrors::new();
         BillStatusRequestTop::check_fields(
             &mut errors,
-            &top_runtime::Path::ROOT,
+            &Path::ROOT,
             &self.customer_type,
             &self.customer_id,
             &self.biz_type,
@@ -414,41 +340,38 @@ impl BillStatusRequestTopBuilder {
 
 /// Response type `BillStatusResponseTop`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
 pub struct BillStatusResponseTop {
     /// 错误消息
     ///
     /// Wire name `message` · example `异常`.
     #[serde(
-        default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "top_runtime::lenient::value"
+        deserialize_with = "lenient::value"
     )]
     pub message: Option<String>,
     /// 是否成功
     ///
     /// Wire name `succeeded` · example `true`.
     #[serde(
-        default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "top_runtime::lenient::value"
+        deserialize_with = "lenient::value"
     )]
     pub succeeded: Option<bool>,
     /// 是否重试
     ///
     /// Wire name `retry` · example `false`.
     #[serde(
-        default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "top_runtime::lenient::value"
+        deserialize_with = "lenient::value"
     )]
     pub retry: Option<bool>,
     /// 结果码:10000表示成功
     ///
     /// Wire name `code` · example `10000`.
     #[serde(
-        default,
         skip_serializing_if = "Option::is_none",
-        deserialize_with = "top_runtime::lenient::value"
+        deserialize_with = "lenient::value"
     )]
     pub code: Option<ResultCode>,
 }

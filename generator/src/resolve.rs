@@ -46,6 +46,16 @@ pub fn is_valid_method(method: &str) -> bool {
         })
 }
 
+/// Names every generated module imports from `top_runtime::generated`.
+const RESERVED_TYPE_NAMES: &[&str] = &[
+    "Checked",
+    "DateTime",
+    "Path",
+    "Rules",
+    "Validate",
+    "ValidationErrors",
+];
+
 const SCALARS: &[(&str, Scalar)] = &[
     ("String", Scalar::String),
     ("Number", Scalar::Number),
@@ -220,7 +230,13 @@ impl<'s> Resolver<'s> {
 
     /// Records a Rust type name, reporting a clash with one taken before.
     fn claim_type_name(&mut self, name: &str, span: Span) {
-        if let Some(first) = self.type_names.get(name).copied() {
+        if RESERVED_TYPE_NAMES.contains(&name) {
+            self.error(
+                span,
+                format!("the Rust type name `{name}` is reserved by the generated code"),
+                "give a different `rust_name` or `enum_name`",
+            );
+        } else if let Some(first) = self.type_names.get(name).copied() {
             self.error(
                 span,
                 format!("the Rust type name `{name}` is already taken"),

@@ -136,7 +136,7 @@ fn editing_or_removing_a_spec_is_caught_by_check() {
     let out = topgen(&root, &["check"]);
     assert_eq!(out.status.code(), Some(1));
     assert!(
-        text(&out).contains("+            top_runtime::Rules::new().required().max_length(65),"),
+        text(&out).contains("check(out, at, \"biz_no\", biz_no, Rules::REQUIRED.max_length(65));"),
         "{}",
         text(&out)
     );

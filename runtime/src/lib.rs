@@ -20,6 +20,14 @@ pub use client::{CallError, Gateway, SessionFree, TopClient};
 pub use datetime::DateTime;
 pub use validate::{Path, Rule, Rules, Validate, ValidationErrors, Violation};
 
+/// What generated modules use, imported with one `use top_runtime::generated::*;`.
+/// topgen reserves these names, so a spec's own types never clash with them.
+pub mod generated {
+    pub use crate::DateTime;
+    pub use crate::lenient;
+    pub use crate::validate::{Checked, Path, Rules, Validate, ValidationErrors, check};
+}
+
 /// Re-exports for macro-generated code; not a public API.
 #[doc(hidden)]
 pub mod __private {

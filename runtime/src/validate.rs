@@ -98,6 +98,11 @@ pub struct Rules {
 
 impl Rules {
     /// No constraint at all.
+    pub const NONE: Rules = Rules::new();
+    /// 是否必须 and nothing else.
+    pub const REQUIRED: Rules = Rules::new().required();
+
+    /// No constraint at all.
     pub const fn new() -> Self {
         Rules {
             required: false,

@@ -22,6 +22,8 @@ pub fn api_module(api: &Api) -> TokenStream {
     let enums = api.enums.iter().map(coded_enum);
     quote! {
         #module_doc
+        #[allow(unused_imports)]
+        use top_runtime::generated::*;
         #request
         #response
         #(#structs)*
@@ -42,7 +44,7 @@ fn value_type(ty: &Type) -> TokenStream {
         Type::Scalar(Scalar::String) => quote!(String),
         Type::Scalar(Scalar::Number) => quote!(i64),
         Type::Scalar(Scalar::Boolean) => quote!(bool),
-        Type::Scalar(Scalar::Date) => quote!(top_runtime::DateTime),
+        Type::Scalar(Scalar::Date) => quote!(DateTime),
         Type::Struct(name) | Type::Enum(name, _) => {
             let name = ident(name);
             quote!(#name)
@@ -162,13 +164,13 @@ fn request_struct(s: &Struct) -> TokenStream {
     });
     let params = s.fields.iter().map(|f| {
         let rust = ident(&f.rust_name);
-        quote!(#rust: &impl top_runtime::validate::Checked)
+        quote!(#rust: &impl Checked)
     });
     let checks = s.fields.iter().map(|f| {
         let rust = ident(&f.rust_name);
         let wire = &f.wire_name;
         let rules = rules(f);
-        quote!(top_runtime::validate::check(errors, at, #wire, #rust, #rules);)
+        quote!(check(out, at, #wire, #rust, #rules);)
     });
     let self_args = s.fields.iter().map(|f| {
         let rust = ident(&f.rust_name);
@@ -183,7 +185,11 @@ fn request_struct(s: &Struct) -> TokenStream {
     let setters = s.fields.iter().map(|f| {
         let rust = ident(&f.rust_name);
         let ty = value_type(&f.ty);
-        let doc = docs::outer(&docs::field(f, Role::Request));
+        let doc = docs::outer(&format!(
+            "Sets [`{0}`]({1}::{0}).",
+            crate::names::unraw(&f.rust_name),
+            crate::names::unraw(&s.rust_name)
+        ));
         quote! {
             #doc
             pub fn #rust(mut self, value: impl Into<#ty>) -> Self {
@@ -220,9 +226,9 @@ fn request_struct(s: &Struct) -> TokenStream {
         }
     };
     let (at, errors) = if s.fields.is_empty() {
-        (quote!(_at), quote!(_errors))
+        (quote!(_at), quote!(_out))
     } else {
-        (quote!(at), quote!(errors))
+        (quote!(at), quote!(out))
     };
     let too_many = (s.fields.len() > 5).then(|| quote!(#[allow(clippy::too_many_arguments)]));
     let builder_doc = docs::outer(&format!(
@@ -243,14 +249,14 @@ fn request_struct(s: &Struct) -> TokenStream {
             }
 
             #too_many
-            fn check_fields(#errors: &mut top_runtime::ValidationErrors, #at: &top_runtime::Path<'_>, #(#params),*) {
+            fn check_fields(#errors: &mut ValidationErrors, #at: &Path<'_>, #(#params),*) {
                 #(#checks)*
             }
         }
 
-        impl top_runtime::Validate for #name {
-            fn validate_at(&self, at: &top_runtime::Path<'_>, errors: &mut top_runtime::ValidationErrors) {
-                Self::check_fields(errors, at, #(#self_args),*);
+        impl Validate for #name {
+            fn validate_at(&self, at: &Path<'_>, out: &mut ValidationErrors) {
+                Self::check_fields(out, at, #(#self_args),*);
             }
         }
 
@@ -265,9 +271,9 @@ fn request_struct(s: &Struct) -> TokenStream {
             #(#setters)*
 
             /// The value, or every rule it breaks (paths relative to it).
-            pub fn build(self) -> Result<#name, top_runtime::ValidationErrors> {
-                let mut errors = top_runtime::ValidationErrors::new();
-                #name::check_fields(&mut errors, &top_runtime::Path::ROOT, #(#builder_args),*);
+            pub fn build(self) -> Result<#name, ValidationErrors> {
+                let mut errors = ValidationErrors::new();
+                #name::check_fields(&mut errors, &Path::ROOT, #(#builder_args),*);
                 #finish
             }
         }
@@ -276,10 +282,11 @@ fn request_struct(s: &Struct) -> TokenStream {
 
 /// `Rules::new().required().max_length(32)` for a field.
 fn rules(f: &Field) -> TokenStream {
-    let mut rules = quote!(top_runtime::Rules::new());
-    if f.required {
-        rules.extend(quote!(.required()));
-    }
+    let mut rules = if f.required {
+        quote!(Rules::REQUIRED)
+    } else {
+        quote!(Rules::NONE)
+    };
     let l = &f.limits;
     if let Some(n) = l.max_length {
         let n = Literal::usize_unsuffixed(n as usize);
@@ -318,14 +325,14 @@ fn response_struct_with_doc(s: &Struct, nested: bool) -> TokenStream {
         let ty = value_type(&f.ty);
         let rename = serde_rename(f);
         let reader = if matches!(f.ty, Type::List(_)) {
-            "top_runtime::lenient::list"
+            "lenient::list"
         } else {
-            "top_runtime::lenient::value"
+            "lenient::value"
         };
         quote! {
             #doc
             #rename
-            #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = #reader)]
+            #[serde(skip_serializing_if = "Option::is_none", deserialize_with = #reader)]
             pub #rust: Option<#ty>,
         }
     });
@@ -333,6 +340,7 @@ fn response_struct_with_doc(s: &Struct, nested: bool) -> TokenStream {
     quote! {
         #doc
         #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+        #[serde(default)]
         pub struct #name {
             #(#fields)*
         }
