@@ -10,6 +10,7 @@
 //! | [`tmall.fin.car.open.bill.notify`](tmall_fin_car_open_bill_notify) | 天猫汽车金融账单通知 |
 
 #![forbid(unsafe_code)]
+#![warn(missing_docs)]
 #![cfg_attr(rustfmt, rustfmt::skip)]
 /// The runtime the generated code is built on, re-exported so that users need not
 /// depend on a matching version themselves.

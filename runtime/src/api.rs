@@ -18,8 +18,11 @@ pub enum ClientFamily {
 /// Whether an API needs a user session key.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum SessionRequirement {
+    /// Sent without a session key.
     None,
+    /// Works with or without one.
     Optional,
+    /// Needs the user's session key (`client.execute(req, sessionKey)` in the samples).
     Required,
 }
 

@@ -90,7 +90,9 @@ impl FromStr for Gateway {
 /// What a transport got back.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HttpResponse {
+    /// The HTTP status code.
     pub status: u16,
+    /// The whole body, decompressed.
     pub body: Vec<u8>,
 }
 
@@ -130,17 +132,33 @@ pub trait Transport: Send + Sync {
 pub enum CallError {
     /// The request breaks documented rules; nothing was sent. `code` is the SDK's
     /// client-side code: 40 for a missing value, 41 otherwise.
-    Invalid { code: u16, errors: ValidationErrors },
+    Invalid {
+        /// 40 when something required is missing, else 41.
+        code: u16,
+        /// Every violation.
+        errors: ValidationErrors,
+    },
     /// The API needs a session key and none was given; nothing was sent.
-    MissingSession { method: &'static str },
+    MissingSession {
+        /// The API called.
+        method: &'static str,
+    },
     /// A Qimen API needs the provider's `target_app_key`; nothing was sent.
-    MissingTargetAppKey { method: &'static str },
+    MissingTargetAppKey {
+        /// The API called.
+        method: &'static str,
+    },
     /// The request could not be prepared; nothing was sent.
     Prepare(PrepareError),
     /// No response: connection failure or time-out.
     Transport(TransportError),
     /// An HTTP error status whose body is no TOP error.
-    Http { status: u16, error: DecodeError },
+    Http {
+        /// The HTTP status code.
+        status: u16,
+        /// What the body looked like.
+        error: DecodeError,
+    },
     /// TOP answered with an error (`error_response`, or a Qimen `failure`).
     Api(ApiError),
     /// The response body could not be decoded.

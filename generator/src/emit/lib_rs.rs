@@ -41,6 +41,7 @@ pub fn lib_rs(apis: &[Api]) -> TokenStream {
     quote! {
         #doc
         #![forbid(unsafe_code)]
+        #![warn(missing_docs)]
 
         /// The runtime the generated code is built on, re-exported so that users need not
         /// depend on a matching version themselves.
