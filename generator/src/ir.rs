@@ -12,6 +12,8 @@ pub struct Api {
     pub spec_path: String,
     /// `tmall_fin_car_open_bill_notify`.
     pub module: String,
+    /// The input hash of the spec's text (see `fingerprint`), stamped on generated files.
+    pub source_hash: String,
     pub title: Option<String>,
     pub description: Option<String>,
     pub category: Option<String>,

@@ -37,6 +37,7 @@ impl std::error::Error for LoadError {}
 /// Parses and resolves one spec's text; `path` names it in diagnostics and must end in
 /// `<method>.yaml`.
 pub fn load_str(path: &str, text: String) -> Result<(Api, spec::Spec), Vec<Diagnostic>> {
+    let source_hash = crate::fingerprint::spec_hash(text.as_bytes());
     let file = Arc::new(SourceFile::new(path, text));
     let attach = |diags: Vec<Diagnostic>| {
         diags
@@ -52,7 +53,7 @@ pub fn load_str(path: &str, text: String) -> Result<(Api, spec::Spec), Vec<Diagn
         .as_ref()
         .map(|spec| resolve::resolve(spec, path, partial));
     match (spec, resolved) {
-        (Some(spec), Some(Ok(api))) if errors.is_empty() => Ok((api, spec)),
+        (Some(spec), Some(Ok(api))) if errors.is_empty() => Ok((Api { source_hash, ..api }, spec)),
         (_, resolved) => {
             if let Some(Err(semantic)) = resolved {
                 errors.extend(semantic);
@@ -136,7 +137,7 @@ fn check_crate_names(apis: &[Api], errors: &mut Vec<Diagnostic>) {
 }
 
 /// Maps `items` on all cores, keeping their order.
-fn parallel_map<T: Send, R: Send>(items: Vec<T>, f: impl Fn(T) -> R + Sync) -> Vec<R> {
+pub(crate) fn parallel_map<T: Send, R: Send>(items: Vec<T>, f: impl Fn(T) -> R + Sync) -> Vec<R> {
     let threads = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
         .min(8);

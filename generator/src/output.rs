@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use askama::Template;
 
 use crate::emit;
+use crate::fingerprint;
 use crate::ir::Api;
 use crate::templates::{ApiRow, CargoToml, Readme};
 
@@ -37,55 +38,124 @@ pub struct Output {
     pub schema: String,
 }
 
-/// Renders every file of the crate from the resolved APIs.
+/// Renders every file of the crate from the resolved APIs, the per-API files on all cores.
 pub fn render(apis: &[Api]) -> Result<Output, String> {
-    let mut files = BTreeMap::new();
-    let rust = |tokens, source: &str| {
+    let rust = |path: &str, tokens, source: &str, input: &str| {
         emit::render(tokens, source)
-            .map_err(|e| format!("internal error: generated code does not parse: {e}"))
+            .map(|text| fingerprint::stamp(path, &text, input))
+            .map_err(|e| format!("internal error: generated code for {path} does not parse: {e}"))
     };
-    for api in apis {
-        files.insert(
-            format!("src/{}.rs", api.module),
-            rust(emit::types::api_module(api), &api.spec_path)?,
-        );
-        files.insert(
-            format!("tests/protocol/{}.rs", api.module),
-            rust(emit::protocol_tests::api_tests(api), &api.spec_path)?,
-        );
+    let per_api = crate::load::parallel_map(apis.iter().collect(), |api| {
+        let module = format!("src/{}.rs", api.module);
+        let tests = format!("tests/protocol/{}.rs", api.module);
+        let module_text = rust(
+            &module,
+            emit::types::api_module(api),
+            &api.spec_path,
+            &api.source_hash,
+        )?;
+        let tests_text = rust(
+            &tests,
+            emit::protocol_tests::api_tests(api),
+            &api.spec_path,
+            &api.source_hash,
+        )?;
+        Ok::<_, String>([(module, module_text), (tests, tests_text)])
+    });
+    let mut files = BTreeMap::new();
+    for pair in per_api {
+        files.extend(pair?);
     }
-    files.insert(
-        "src/lib.rs".into(),
-        rust(emit::lib_rs::lib_rs(apis), "specs/*.yaml")?,
-    );
-    files.insert(
-        "examples/call.rs".into(),
-        rust(emit::call_example::call_rs(apis), "specs/*.yaml")?,
-    );
-    files.insert(
-        "tests/protocol/main.rs".into(),
-        rust(emit::protocol_tests::main_rs(apis), "specs/*.yaml")?,
-    );
+    let all = fingerprint::combined_hash(apis.iter().map(|a| a.source_hash.as_str()));
+    for (path, tokens) in [
+        ("src/lib.rs", emit::lib_rs::lib_rs(apis)),
+        ("examples/call.rs", emit::call_example::call_rs(apis)),
+        (
+            "tests/protocol/main.rs",
+            emit::protocol_tests::main_rs(apis),
+        ),
+    ] {
+        files.insert(path.to_owned(), rust(path, tokens, "specs/*.yaml", &all)?);
+    }
+    files.insert("Cargo.toml".into(), cargo_toml()?);
     let header = emit::header("#", "specs/*.yaml");
-    let cargo = CargoToml {
-        header: header.trim_end(),
-    };
-    files.insert(
-        "Cargo.toml".into(),
-        with_newline(cargo.render().map_err(|e| e.to_string())?),
-    );
     let readme = Readme {
         header: header.trim_start_matches("# ").trim_end(),
         apis: apis.iter().map(ApiRow::new).collect(),
     };
+    let readme = with_newline(readme.render().map_err(|e| e.to_string())?);
     files.insert(
         "README.md".into(),
-        with_newline(readme.render().map_err(|e| e.to_string())?),
+        fingerprint::stamp("README.md", &readme, &all),
     );
     Ok(Output {
         crate_files: files,
         schema: crate::spec::json_schema(),
     })
+}
+
+/// The generated crate's manifest, which depends on no spec.
+fn cargo_toml() -> Result<String, String> {
+    let header = emit::header("#", "specs/*.yaml");
+    let cargo = CargoToml {
+        header: header.trim_end(),
+    };
+    Ok(with_newline(cargo.render().map_err(|e| e.to_string())?))
+}
+
+/// Whether everything on disk is certainly in sync, decided from the stamps alone: every
+/// spec's generated files carry that spec's current input hash and untouched content, the
+/// crate-wide files carry the hash of all specs, and nothing else is in the output
+/// directory. Reads files and hashes them; parses and renders nothing. `false` means "not
+/// proven": render and compare to find out what differs.
+pub fn in_sync_by_stamps(layout: &Layout) -> std::io::Result<bool> {
+    let mut names = Vec::new();
+    for entry in std::fs::read_dir(&layout.specs)? {
+        let name = entry?.file_name().to_string_lossy().into_owned();
+        if name.ends_with(".yaml") || name.ends_with(".yml") {
+            names.push(name);
+        }
+    }
+    names.sort();
+    let mut expected: BTreeMap<String, String> = BTreeMap::new();
+    let mut hashes = Vec::with_capacity(names.len());
+    for name in &names {
+        let Some(method) = name.strip_suffix(".yaml") else {
+            return Ok(false);
+        };
+        let hash = fingerprint::spec_hash(&std::fs::read(layout.specs.join(name))?);
+        let module = crate::names::module_name(method);
+        expected.insert(format!("src/{module}.rs"), hash.clone());
+        expected.insert(format!("tests/protocol/{module}.rs"), hash.clone());
+        hashes.push(hash);
+    }
+    let all = fingerprint::combined_hash(hashes.iter().map(String::as_str));
+    for path in [
+        "src/lib.rs",
+        "examples/call.rs",
+        "tests/protocol/main.rs",
+        "README.md",
+    ] {
+        expected.insert(path.to_owned(), all.clone());
+    }
+    let on_disk = files_under(&layout.out)?;
+    if on_disk.len() != expected.len() + 1 || !on_disk.iter().any(|p| p == "Cargo.toml") {
+        return Ok(false);
+    }
+    let same = |path: &Path, want: &str| std::fs::read(path).map(|b| b == want.as_bytes());
+    if !same(
+        &layout.out.join("Cargo.toml"),
+        &cargo_toml().unwrap_or_default(),
+    )? || !same(&layout.schema, &crate::spec::json_schema()).unwrap_or(false)
+    {
+        return Ok(false);
+    }
+    let stamped: Vec<(String, String)> = expected.into_iter().collect();
+    let verified = crate::load::parallel_map(stamped, |(rel, input)| {
+        std::fs::read_to_string(layout.out.join(&rel))
+            .is_ok_and(|text| fingerprint::verify(&rel, &text, &input))
+    });
+    Ok(verified.into_iter().all(|ok| ok))
 }
 
 fn with_newline(mut text: String) -> String {

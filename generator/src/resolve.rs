@@ -184,6 +184,7 @@ impl<'s> Resolver<'s> {
             method: method.clone(),
             spec_path: spec_path.to_owned(),
             module: names::module_name(method),
+            source_hash: String::new(),
             title: spec.title.as_ref().map(|t| t.value.clone()),
             description: spec.description.as_ref().map(|t| t.value.clone()),
             category: spec.category.as_ref().map(|t| t.value.clone()),

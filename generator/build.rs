@@ -1,0 +1,67 @@
+//! Fingerprints the generator itself: everything that shapes the generated files (the
+//! emitter's source, the templates, the locked dependency versions). `topgen check` trusts a
+//! generated file without re-rendering it only when it was stamped by this same generator.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use sha2::{Digest, Sha256};
+
+fn files_under(dir: &Path, out: &mut Vec<PathBuf>) {
+    let Ok(entries) = fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            files_under(&path, out);
+        } else {
+            out.push(path);
+        }
+    }
+}
+
+fn main() {
+    let manifest = PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").unwrap_or_default());
+    let inputs = [
+        manifest.join("src"),
+        manifest.join("../templates"),
+        manifest.join("Cargo.toml"),
+        manifest.join("askama.toml"),
+        manifest.join("../Cargo.lock"),
+    ];
+    let mut files = Vec::new();
+    for input in &inputs {
+        println!("cargo:rerun-if-changed={}", input.display());
+        if input.is_dir() {
+            files_under(input, &mut files);
+        } else if input.exists() {
+            files.push(input.clone());
+        }
+    }
+    let mut named: Vec<(String, PathBuf)> = files
+        .into_iter()
+        .map(|p| {
+            let rel = p
+                .strip_prefix(&manifest)
+                .unwrap_or(&p)
+                .to_string_lossy()
+                .replace('\\', "/");
+            (rel, p)
+        })
+        .collect();
+    named.sort();
+    let mut hasher = Sha256::new();
+    for (rel, path) in named {
+        // Line ends normalised: a checkout with CRLF must fingerprint the same.
+        let text = fs::read(&path).unwrap_or_default();
+        let text: Vec<u8> = text.into_iter().filter(|b| *b != b'\r').collect();
+        hasher.update(rel.as_bytes());
+        hasher.update([0]);
+        hasher.update((text.len() as u64).to_le_bytes());
+        hasher.update(&text);
+    }
+    let digest = hasher.finalize();
+    let hex: String = digest.iter().take(16).map(|b| format!("{b:02x}")).collect();
+    println!("cargo:rustc-env=TOPGEN_GENERATOR_ID={hex}");
+}
