@@ -7,6 +7,11 @@ use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
 
+/// Dependencies whose version can change the generated text.
+const OUTPUT_SHAPING: &[&str] = &[
+    "askama", "heck", "prettyplease", "proc-macro2", "quote", "schemars", "serde_json", "syn",
+];
+
 fn files_under(dir: &Path, out: &mut Vec<PathBuf>) {
     let Ok(entries) = fs::read_dir(dir) else {
         return;
@@ -28,7 +33,6 @@ fn main() {
         manifest.join("../templates"),
         manifest.join("Cargo.toml"),
         manifest.join("askama.toml"),
-        manifest.join("../Cargo.lock"),
     ];
     let mut files = Vec::new();
     for input in &inputs {
@@ -60,6 +64,23 @@ fn main() {
         hasher.update([0]);
         hasher.update((text.len() as u64).to_le_bytes());
         hasher.update(&text);
+    }
+    // The versions of the crates that shape the output text, not the whole lock file: an
+    // unrelated `cargo update` must not make every generated file look stale.
+    let lock = manifest.join("../Cargo.lock");
+    println!("cargo:rerun-if-changed={}", lock.display());
+    let lock = fs::read_to_string(lock).unwrap_or_default();
+    for package in lock.split("[[package]]") {
+        let field = |key: &str| {
+            package
+                .lines()
+                .find_map(|l| l.strip_prefix(key).map(|v| v.trim().trim_matches('"').to_owned()))
+        };
+        if let (Some(name), Some(version)) = (field("name = "), field("version = "))
+            && OUTPUT_SHAPING.contains(&name.as_str())
+        {
+            hasher.update(format!("{name}@{version}\n").as_bytes());
+        }
     }
     let digest = hasher.finalize();
     let hex: String = digest.iter().take(16).map(|b| format!("{b:02x}")).collect();
