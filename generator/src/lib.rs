@@ -8,6 +8,7 @@
 
 pub mod diag;
 pub mod emit;
+pub mod import;
 pub mod ir;
 pub mod load;
 pub mod names;
@@ -17,6 +18,7 @@ pub mod resolve;
 pub mod spec;
 pub mod templates;
 pub mod yaml;
+pub mod yamlout;
 
 /// The README's examples, compiled and run as doctests.
 #[doc = include_str!("../../README.md")]

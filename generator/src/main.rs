@@ -61,6 +61,30 @@ enum Command {
     },
     /// Prints the JSON Schema of the spec format (draft-07), for editors.
     Schema,
+    /// Reads the text of a TOP API doc page (a browser's copy of it) and writes a spec.
+    ///
+    /// Prints the spec, or with `--out DIR` writes `DIR/<method>.yaml` (never over an existing
+    /// spec without `--force`). Everything on the page that import cannot place is reported
+    /// on stderr as `page.txt:LINE: warning: …`; a missing method or parameter type is an
+    /// error (exit 1, nothing written).
+    ///
+    /// Names the page does not state get valid placeholders marked `# TODO` (digit codes
+    /// become `Code0`, `Code1`…). `--keep-names-from SPEC` carries `rust_name`, `enum_name`
+    /// and variant names over from an existing spec, matched by wire name (and code); with
+    /// `--force` the names of the spec being replaced are kept the same way.
+    Import {
+        /// The page's text file, or `-` for standard input.
+        page: String,
+        /// Directory to write `<method>.yaml` into, e.g. `specs/`.
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Replace an existing spec in `--out`.
+        #[arg(long)]
+        force: bool,
+        /// An existing spec whose Rust names to keep.
+        #[arg(long, value_name = "SPEC")]
+        keep_names_from: Option<PathBuf>,
+    },
 }
 
 fn main() -> ExitCode {
@@ -76,6 +100,18 @@ fn main() -> ExitCode {
 
 fn run(command: Command) -> Result<ExitCode, String> {
     match command {
+        Command::Import {
+            page,
+            out,
+            force,
+            keep_names_from,
+        } => topgen::import::command(&topgen::import::Options {
+            page,
+            out,
+            force,
+            keep_names_from,
+        })
+        .map(ExitCode::from),
         Command::Schema => {
             print!("{}", topgen::spec::json_schema());
             Ok(ExitCode::SUCCESS)
