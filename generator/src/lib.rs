@@ -7,14 +7,17 @@
 //! directory.
 
 pub mod diag;
+pub mod diff;
 pub mod emit;
 pub mod import;
 pub mod ir;
+pub mod lint;
 pub mod load;
 pub mod names;
 pub mod output;
 pub mod parse;
 pub mod resolve;
+pub mod scaffold;
 pub mod spec;
 pub mod templates;
 pub mod yaml;

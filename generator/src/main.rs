@@ -52,6 +52,40 @@ enum Command {
     Check {
         #[command(flatten)]
         paths: Paths,
+        /// Instead of the sync check: compare the specs at this git revision with the working
+        /// tree, print every change classified breaking or compatible, exit 1 when any is
+        /// breaking (a deleted spec is).
+        #[arg(long, value_name = "GIT_REV")]
+        breaking: Option<String>,
+    },
+    /// Writes `specs/<method>.yaml`: a commented skeleton to fill in. Refuses to overwrite.
+    New {
+        /// The TOP method, e.g. `taobao.item.get`.
+        #[arg(value_parser = topgen::scaffold::parse_method)]
+        method: String,
+        /// Directory of the specs.
+        #[arg(long, default_value = "specs")]
+        specs: PathBuf,
+    },
+    /// Classifies each change between two versions of a spec as breaking or compatible;
+    /// exit 1 when anything is breaking.
+    Diff {
+        /// The old version.
+        old: PathBuf,
+        /// The new version.
+        new: PathBuf,
+    },
+    /// Warnings that do not stop generation: fields without description or example, request
+    /// Strings without max_length, generic struct names, examples that restate the type.
+    Lint {
+        /// Directory of the specs (when no files are given).
+        #[arg(long, default_value = "specs")]
+        specs: PathBuf,
+        /// `--deny warnings`: exit 1 when there is any warning (for CI).
+        #[arg(long, value_parser = ["warnings"])]
+        deny: Option<String>,
+        /// Specs to lint; default: every `*.yaml` in `--specs`.
+        files: Vec<PathBuf>,
     },
     /// Checks the specs only, reporting every problem with its location.
     Validate {
@@ -142,7 +176,21 @@ fn run(command: Command) -> Result<ExitCode, String> {
             );
             Ok(ExitCode::SUCCESS)
         }
-        Command::Check { paths } => {
+        Command::New { method, specs } => {
+            topgen::scaffold::command(&specs, &method).map(ExitCode::from)
+        }
+        Command::Diff { old, new } => topgen::diff::command_diff(&old, &new).map(ExitCode::from),
+        Command::Lint { specs, deny, files } => {
+            topgen::lint::command(&specs, &files, deny.is_some()).map(ExitCode::from)
+        }
+        Command::Check {
+            paths,
+            breaking: Some(rev),
+        } => topgen::diff::command_breaking(&paths.specs, &rev).map(ExitCode::from),
+        Command::Check {
+            paths,
+            breaking: None,
+        } => {
             let layout = paths.layout();
             let apis = load_specs(&layout.specs)?;
             let rendered = output::render(&apis)?;

@@ -81,7 +81,10 @@ pub fn emit(spec: &Spec, comments: &Comments) -> String {
     }
     if let Some(examples) = &spec.examples {
         let parts = [("response", &examples.response), ("error", &examples.error)];
-        if parts.iter().any(|(_, p)| p.as_ref().is_some_and(has_payload)) {
+        if parts
+            .iter()
+            .any(|(_, p)| p.as_ref().is_some_and(has_payload))
+        {
             w.out.push_str("\nexamples:\n");
             for (key, payload) in parts {
                 let Some(payload) = payload.as_ref().filter(|p| has_payload(p)) else {
@@ -172,7 +175,11 @@ impl Writer<'_> {
         if let Some(e) = &field.example {
             // A Number example is the number as written; anything else is text.
             let is_number = field.ty.value.trim() == "Number";
-            let style = if is_number { Style::Number } else { Style::Text };
+            let style = if is_number {
+                Style::Number
+            } else {
+                Style::Text
+            };
             self.scalar_entry(inner, "example", &e.value, style);
         }
         for (key, v) in [
@@ -415,8 +422,14 @@ mod tests {
 
     #[test]
     fn block_scalars_keep_trailing_newlines() {
-        assert_eq!(block_scalar("<a>\n  <b/>\n</a>\n", 6).as_deref(), Some(" |\n      <a>\n        <b/>\n      </a>\n"));
+        assert_eq!(
+            block_scalar("<a>\n  <b/>\n</a>\n", 6).as_deref(),
+            Some(" |\n      <a>\n        <b/>\n      </a>\n")
+        );
         assert_eq!(block_scalar("a\nb", 2).as_deref(), Some(" |-\n  a\n  b\n"));
-        assert_eq!(block_scalar("  a\nb\n", 2).as_deref(), Some(" |2\n    a\n  b\n"));
+        assert_eq!(
+            block_scalar("  a\nb\n", 2).as_deref(),
+            Some(" |2\n    a\n  b\n")
+        );
     }
 }

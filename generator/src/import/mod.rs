@@ -302,7 +302,10 @@ impl Page {
                 self.title = title;
                 return;
             }
-            self.warn(line.no, format!("not placed: `{text}` (before the method name)"));
+            self.warn(
+                line.no,
+                format!("not placed: `{text}` (before the method name)"),
+            );
             return;
         }
         self.description.push(text.to_owned());
@@ -325,8 +328,8 @@ impl Page {
                 .get(k + 1)
                 .and_then(|l| strip_bullet(l.text))
                 .is_some_and(|c| type_like(c).is_some());
-            let starts_nested = content.starts_with('└')
-                || (bullet && is_wire_name(content) && next_is_type);
+            let starts_nested =
+                content.starts_with('└') || (bullet && is_wire_name(content) && next_is_type);
             if starts_nested {
                 let content = content.trim_start_matches(['└', ' ', '\t', '\u{3000}']);
                 rows.push(row_from(content, line.no, true, role));
@@ -368,7 +371,11 @@ impl Page {
                     method_line,
                     format!(
                         "no sample code names the client: assumed `{}` from the method name",
-                        if client == Client::Qimen { "qimen" } else { "top" }
+                        if client == Client::Qimen {
+                            "qimen"
+                        } else {
+                            "top"
+                        }
                     ),
                 );
                 client
@@ -433,7 +440,8 @@ impl Page {
     }
 
     fn done(mut self, spec: Option<Spec>) -> Imported {
-        self.notes.sort_by(|a, b| (a.line, &a.message).cmp(&(b.line, &b.message)));
+        self.notes
+            .sort_by(|a, b| (a.line, &a.message).cmp(&(b.line, &b.message)));
         self.notes.dedup();
         let spec = if self.notes.iter().any(|n| n.severity == Severity::Error) {
             None
@@ -472,7 +480,10 @@ impl Page {
                     xml.push(entry);
                 }
             } else {
-                self.warn(entry.0, format!("not placed: `{text}` in an example section"));
+                self.warn(
+                    entry.0,
+                    format!("not placed: `{text}` in an example section"),
+                );
             }
         }
         let xml = block(&xml);
@@ -553,7 +564,10 @@ fn example_values(lines: &[(usize, String)]) -> Vec<(String, String)> {
             && let Some(k) = k.trim().strip_prefix('"').and_then(|k| k.strip_suffix('"'))
         {
             let v = v.trim().trim_end_matches(',').trim();
-            let v = v.strip_prefix('"').and_then(|v| v.strip_suffix('"')).unwrap_or(v);
+            let v = v
+                .strip_prefix('"')
+                .and_then(|v| v.strip_suffix('"'))
+                .unwrap_or(v);
             out.push((sample::key(k), v.to_owned()));
         }
     }
@@ -600,7 +614,10 @@ fn method_line(text: &str) -> Option<(String, Option<String>)> {
         .strip_prefix(['(', '（'])
         .and_then(|r| r.strip_suffix([')', '）']))?;
     let inner = inner.trim();
-    Some((method.to_owned(), (!inner.is_empty()).then(|| inner.to_owned())))
+    Some((
+        method.to_owned(),
+        (!inner.is_empty()).then(|| inner.to_owned()),
+    ))
 }
 
 fn is_wire_name(text: &str) -> bool {
@@ -618,7 +635,11 @@ fn type_like(cell: &str) -> Option<String> {
         Some(base) => (base.trim_end(), true),
         None => (cell, false),
     };
-    let base = if base == "Field List" { "FieldList" } else { base };
+    let base = if base == "Field List" {
+        "FieldList"
+    } else {
+        base
+    };
     let mut chars = base.chars();
     let ok = chars.next().is_some_and(|c| c.is_ascii_uppercase())
         && chars.all(|c| c.is_ascii_alphanumeric() || c == '_');
@@ -813,7 +834,10 @@ impl Builder<'_> {
             if owned.iter().any(|f| f.name.value == read.field.name.value) {
                 self.warn(
                     row.line,
-                    format!("not placed: a second row named `{}` in the same place", row.name),
+                    format!(
+                        "not placed: a second row named `{}` in the same place",
+                        row.name
+                    ),
                 );
                 continue;
             }
@@ -933,11 +957,20 @@ impl Builder<'_> {
         let (base, struct_name) = match page_base.as_str() {
             "String" | "Number" | "Boolean" | "Date" => (page_base.clone(), None),
             "Long" | "Integer" | "Int" | "Short" => {
-                self.warn(ty_cell.line, format!("the type `{page_base}` of `{}` is read as Number", row.name));
+                self.warn(
+                    ty_cell.line,
+                    format!("the type `{page_base}` of `{}` is read as Number", row.name),
+                );
                 ("Number".to_owned(), None)
             }
             "Price" | "Json" | "FieldList" => {
-                self.warn(ty_cell.line, format!("the type `{page_base}` of `{}` is read as String (it is sent as text)", row.name));
+                self.warn(
+                    ty_cell.line,
+                    format!(
+                        "the type `{page_base}` of `{}` is read as String (it is sent as text)",
+                        row.name
+                    ),
+                );
                 ("String".to_owned(), None)
             }
             "Byte" | "Double" | "Float" | "File" | "Object" | "Map" => {
@@ -982,7 +1015,10 @@ impl Builder<'_> {
                 ),
             }
         } else if role == Role::Request {
-            self.warn(row.line, format!("`{}` has no 必须/可选 cell: read as optional", row.name));
+            self.warn(
+                row.line,
+                format!("`{}` has no 必须/可选 cell: read as optional", row.name),
+            );
         }
         let mut field = Field {
             name: loc(row.name.clone()),
@@ -1007,7 +1043,8 @@ impl Builder<'_> {
             }
         }
         let scalar = struct_name.is_none();
-        let (example, description) = self.example_and_description(&content, &field, scalar, role, parent_class);
+        let (example, description) =
+            self.example_and_description(&content, &field, scalar, role, parent_class);
         field.description = description.map(loc);
         if let Some(d) = field.description.as_ref().map(|d| d.value.clone()) {
             self.prose_limits(&mut field, &d, list, scalar, row.line);
@@ -1033,7 +1070,13 @@ impl Builder<'_> {
                     field.values = None;
                     self.warn(line, format!("not placed: the coded values read from the description of `{}` ({}); they do not include the example", row.name, problem.message));
                 }
-                Some(problem) => self.warn(line, format!("not placed: the example `{text}` of `{}`: {}", row.name, problem.message)),
+                Some(problem) => self.warn(
+                    line,
+                    format!(
+                        "not placed: the example `{text}` of `{}`: {}",
+                        row.name, problem.message
+                    ),
+                ),
             }
         }
         Some(Read { field, struct_name })
@@ -1064,14 +1107,25 @@ impl Builder<'_> {
         if !fits {
             self.warn(
                 cell.line,
-                format!("not placed: the limit `{}` does not apply to `{}` of type `{ty}`", cell.text, field.name.value),
+                format!(
+                    "not placed: the limit `{}` does not apply to `{}` of type `{ty}`",
+                    cell.text, field.name.value
+                ),
             );
         }
     }
 
-    fn prose_limits(&mut self, field: &mut Field, description: &str, list: bool, scalar: bool, line: usize) {
+    fn prose_limits(
+        &mut self,
+        field: &mut Field,
+        description: &str,
+        list: bool,
+        scalar: bool,
+        line: usize,
+    ) {
         let ty = field.ty.value.as_str();
-        if !list && matches!(ty, "String" | "Number")
+        if !list
+            && matches!(ty, "String" | "Number")
             && let Some(n) = prose::max_length_in(description)
         {
             match &field.max_length {
@@ -1142,7 +1196,9 @@ impl Builder<'_> {
             Role::Request => self.sample.value(Some(parent_class), &field.name.value) == Some(text),
             Role::Response => {
                 let k = sample::key(&field.name.value);
-                self.response_values.iter().any(|(key, v)| *key == k && v == text)
+                self.response_values
+                    .iter()
+                    .any(|(key, v)| *key == k && v == text)
             }
         };
         let typed_value = match ty {
@@ -1178,7 +1234,12 @@ fn example_problem(field: &Field, text: &str, base: &str, list: bool) -> Option<
     } else {
         vec![text]
     };
-    let problem = |message: String| Some(ExampleProblem { message, coded: false });
+    let problem = |message: String| {
+        Some(ExampleProblem {
+            message,
+            coded: false,
+        })
+    };
     if let Some(max) = field.max_items.as_ref().map(|m| m.value)
         && items.len() as u64 > max
     {
@@ -1256,7 +1317,9 @@ fn choose_rust_names(spec: &mut Spec, comments: &mut Comments) {
             comments
                 .entry(yamlout::struct_key(&def.name.value))
                 .or_default()
-                .push(format!("TODO: `{base}` is taken; `{name}` is a placeholder Rust name."));
+                .push(format!(
+                    "TODO: `{base}` is taken; `{name}` is a placeholder Rust name."
+                ));
         } else if def.name.value == "Struct" {
             comments.entry(yamlout::struct_key(&def.name.value)).or_default().push(
                 "TODO: the page's type column says only `Struct` (the sample code's class name); give it a `rust_name`."
@@ -1267,11 +1330,22 @@ fn choose_rust_names(spec: &mut Spec, comments: &mut Comments) {
         struct_names.insert(def.name.value.clone(), name);
     }
     let mut owners: Vec<(String, String, &mut Vec<Field>)> = vec![
-        ("request".to_owned(), "Request".to_owned(), &mut spec.request),
-        ("response".to_owned(), "Response".to_owned(), &mut spec.response),
+        (
+            "request".to_owned(),
+            "Request".to_owned(),
+            &mut spec.request,
+        ),
+        (
+            "response".to_owned(),
+            "Response".to_owned(),
+            &mut spec.response,
+        ),
     ];
     for def in &mut spec.structs {
-        let rust = struct_names.get(&def.name.value).cloned().unwrap_or_default();
+        let rust = struct_names
+            .get(&def.name.value)
+            .cloned()
+            .unwrap_or_default();
         owners.push((def.name.value.clone(), rust, &mut def.fields));
     }
     for (owner, owner_rust, fields) in owners {
@@ -1305,9 +1379,12 @@ fn choose_rust_names(spec: &mut Spec, comments: &mut Comments) {
                     n += 1;
                 }
                 field.enum_name = Some(loc(enum_name.clone()));
-                comments.entry(yamlout::field_key(&owner, &wire)).or_default().push(format!(
-                    "TODO: the enum name `{base}` is taken; `{enum_name}` is a placeholder."
-                ));
+                comments
+                    .entry(yamlout::field_key(&owner, &wire))
+                    .or_default()
+                    .push(format!(
+                        "TODO: the enum name `{base}` is taken; `{enum_name}` is a placeholder."
+                    ));
             }
             taken.insert(enum_name);
             let mut variants: HashSet<String> = HashSet::new();
@@ -1350,7 +1427,10 @@ fn choose_rust_names(spec: &mut Spec, comments: &mut Comments) {
 pub fn read_spec(path: &str, text: String) -> Result<Spec, Vec<crate::diag::Diagnostic>> {
     let file = std::sync::Arc::new(crate::diag::SourceFile::new(path, text));
     let attach = |diags: Vec<crate::diag::Diagnostic>| {
-        diags.into_iter().map(|d| d.in_file(&file)).collect::<Vec<_>>()
+        diags
+            .into_iter()
+            .map(|d| d.in_file(&file))
+            .collect::<Vec<_>>()
     };
     let root = crate::yaml::parse(&file).map_err(|d| attach(vec![d]))?;
     let mut errors = Vec::new();
@@ -1422,7 +1502,10 @@ pub fn command(options: &Options) -> Result<u8, String> {
             .map_err(|e| format!("error: cannot read {shown_from}: {e}"))?;
         let existing = read_spec(&shown_from, text).map_err(|diags| {
             let shown: Vec<String> = diags.iter().map(|d| d.render()).collect();
-            format!("{}\nerror: cannot take names from {shown_from}", shown.join("\n"))
+            format!(
+                "{}\nerror: cannot take names from {shown_from}",
+                shown.join("\n")
+            )
         })?;
         let carried = keep::keep_names(spec, &mut imported.comments, &existing);
         eprintln!("kept {carried} Rust name(s) from {shown_from}");
@@ -1435,7 +1518,9 @@ pub fn command(options: &Options) -> Result<u8, String> {
         for d in &diags {
             eprintln!("{}", d.render());
         }
-        eprintln!("error: the imported spec does not validate (a bug in import, or a page it misread); not written");
+        eprintln!(
+            "error: the imported spec does not validate (a bug in import, or a page it misread); not written"
+        );
         return Ok(1);
     }
     match target {

@@ -48,7 +48,10 @@ pub fn max_items_in(text: &str) -> Option<u64> {
             let rest = rest.trim_start_matches([':', '：', ' ', '为']);
             if let Some(n) = leading_number(rest) {
                 let after = rest.trim_start_matches(|c: char| c.is_ascii_digit());
-                if ["条", "个", "项", "笔", "组"].iter().any(|u| after.starts_with(u)) {
+                if ["条", "个", "项", "笔", "组"]
+                    .iter()
+                    .any(|u| after.starts_with(u))
+                {
                     return Some(n);
                 }
             }
@@ -95,10 +98,7 @@ pub fn coded_values(description: &str, numeric: bool) -> Option<Vec<Code>> {
         return Some(codes);
     }
     // A label before the list: split at the first colon, or else at the first space.
-    let candidates = [
-        split_label(text),
-        text.split_once(char::is_whitespace),
-    ];
+    let candidates = [split_label(text), text.split_once(char::is_whitespace)];
     for (label, rest) in candidates.into_iter().flatten() {
         let label = label.trim();
         if label.is_empty() || label.contains([',', '，']) || starts_code(label) {
@@ -157,7 +157,9 @@ fn code_item(item: &str) -> Option<Code> {
         }
     } else if first.is_ascii_uppercase() {
         while end < bytes.len()
-            && (bytes[end].is_ascii_uppercase() || bytes[end].is_ascii_digit() || bytes[end] == b'_')
+            && (bytes[end].is_ascii_uppercase()
+                || bytes[end].is_ascii_digit()
+                || bytes[end] == b'_')
         {
             end += 1;
         }
@@ -211,7 +213,12 @@ mod tests {
     fn reads_the_seed_code_lists() {
         assert_eq!(
             codes("0.退车,1.买断,2.分期,3.续租", false),
-            pairs(&[("0", Some("退车")), ("1", Some("买断")), ("2", Some("分期")), ("3", Some("续租"))])
+            pairs(&[
+                ("0", Some("退车")),
+                ("1", Some("买断")),
+                ("2", Some("分期")),
+                ("3", Some("续租"))
+            ])
         );
         assert_eq!(
             codes("安装类型 0:无需安装,1:到店安装", true),
@@ -221,8 +228,14 @@ mod tests {
             codes("最大长度:32,客户类型:ALI 阿里客户", false),
             pairs(&[("ALI", Some("阿里客户"))])
         );
-        assert_eq!(codes("最大长度:32,业务单据类型:TMALL_CAR", false), pairs(&[("TMALL_CAR", None)]));
-        assert_eq!(codes("结果码:10000表示成功", false), pairs(&[("10000", Some("成功"))]));
+        assert_eq!(
+            codes("最大长度:32,业务单据类型:TMALL_CAR", false),
+            pairs(&[("TMALL_CAR", None)])
+        );
+        assert_eq!(
+            codes("结果码:10000表示成功", false),
+            pairs(&[("10000", Some("成功"))])
+        );
     }
 
     #[test]
@@ -240,7 +253,11 @@ mod tests {
         ] {
             assert_eq!(codes(prose, false), None, "{prose}");
         }
-        assert_eq!(codes("渠道:GH_APP 广汇渠道", true), None, "a Number field takes digit codes");
+        assert_eq!(
+            codes("渠道:GH_APP 广汇渠道", true),
+            None,
+            "a Number field takes digit codes"
+        );
     }
 
     #[test]

@@ -232,7 +232,9 @@ fn literal(arg: &str) -> String {
 }
 
 fn is_word(s: &str) -> bool {
-    !s.is_empty() && s.chars().all(|c| c.is_alphanumeric() || c == '_' || c == '$')
+    !s.is_empty()
+        && s.chars()
+            .all(|c| c.is_alphanumeric() || c == '_' || c == '$')
 }
 
 #[cfg(test)]
@@ -254,10 +256,19 @@ mod tests {
         let s = Sample::read(code.iter().enumerate().map(|(i, l)| (i + 1, *l)));
         assert_eq!(s.client, Some((Client::Qimen, 1)));
         assert_eq!(s.session, Some((Session::Required, 8)));
-        assert_eq!(s.child_class(Some(ROOT), "typeDTO").as_deref(), Some("Struct"));
+        assert_eq!(
+            s.child_class(Some(ROOT), "typeDTO").as_deref(),
+            Some("Struct")
+        );
         assert!(s.sets("Struct", "restAmount"));
         assert_eq!(s.value(Some(ROOT), "status"), Some("1"));
-        assert_eq!(s.value(None, "service_use_time"), Some("2000-01-01 00:00:00"));
-        assert_eq!(s.classes.get("list3").map(String::as_str), Some("RiskInfoSyncDTO"));
+        assert_eq!(
+            s.value(None, "service_use_time"),
+            Some("2000-01-01 00:00:00")
+        );
+        assert_eq!(
+            s.classes.get("list3").map(String::as_str),
+            Some("RiskInfoSyncDTO")
+        );
     }
 }
