@@ -125,8 +125,9 @@ struct Writer<'c> {
 impl Writer<'_> {
     fn comment(&mut self, indent: usize, key: &str) {
         if let Some(lines) = self.comments.get(key) {
-            for line in lines {
-                let _ = writeln!(self.out, "{:indent$}# {line}", "");
+            // A comment ends at the line end: text with line breaks becomes several lines.
+            for line in lines.iter().flat_map(|l| l.lines()) {
+                let _ = writeln!(self.out, "{:indent$}# {}", "", line.trim_end());
             }
         }
     }

@@ -758,6 +758,16 @@ fn split_cells(content: &str, line: usize, cells: &mut Vec<Cell>) {
     }
 }
 
+/// ` (lines 9–12)` when a row spans several lines: a dropped row names all of them.
+fn span_of(row: &Row) -> String {
+    let last = row.cells.iter().map(|c| c.line).max().unwrap_or(row.line);
+    if last > row.line {
+        format!(" (lines {}–{last})", row.line)
+    } else {
+        String::new()
+    }
+}
+
 /// Builds fields and structs from rows.
 struct Builder<'s> {
     sample: &'s Sample,
@@ -807,8 +817,9 @@ impl Builder<'_> {
                     self.warn(
                         row.line,
                         format!(
-                            "not placed: `{}` is a nested row (└) but no struct-typed parameter comes before it",
-                            row.name
+                            "not placed: `{}` is a nested row (└) but no struct-typed parameter comes before it{}",
+                            row.name,
+                            span_of(row)
                         ),
                     );
                     continue;
@@ -935,7 +946,11 @@ impl Builder<'_> {
         if !is_wire_name(&row.name) {
             self.warn(
                 row.line,
-                format!("not placed: `{}` is not a parameter name", row.name),
+                format!(
+                    "not placed: `{}` is not a parameter name{}",
+                    row.name,
+                    span_of(row)
+                ),
             );
             return None;
         }
@@ -944,7 +959,11 @@ impl Builder<'_> {
         else {
             self.error(
                 row.line,
-                format!("the parameter `{}` has no type (String, Number, Boolean, Date, a struct, or `Type []`)", row.name),
+                format!(
+                    "the parameter `{}` has no type (String, Number, Boolean, Date, a struct, or `Type []`){}",
+                    row.name,
+                    span_of(row)
+                ),
             );
             return None;
         };
@@ -976,7 +995,7 @@ impl Builder<'_> {
             "Byte" | "Double" | "Float" | "File" | "Object" | "Map" => {
                 self.error(
                     ty_cell.line,
-                    format!("the type `{page_base}` of `{}` has no equivalent in the spec format (String, Number, Boolean, Date, a struct)", row.name),
+                    format!("the type `{page_base}` of `{}` has no equivalent in the spec format (String, Number, Boolean, Date, a struct){}", row.name, span_of(row)),
                 );
                 return None;
             }
@@ -1293,11 +1312,20 @@ fn example_problem(field: &Field, text: &str, base: &str, list: bool) -> Option<
     None
 }
 
+/// Types of the Rust prelude that generated code names without a path.
+const PRELUDE: &[&str] = &[
+    "Result", "Option", "Some", "None", "Ok", "Err", "String", "Vec", "Box", "Default",
+    "Clone", "Copy", "Debug", "Send", "Sync", "Sized", "Fn", "Into", "From", "Iterator",
+    "ToString", "ToOwned", "PartialEq", "Eq", "Drop",
+];
+
 /// Gives every name the page cannot state a valid default and a TODO comment: variant names
 /// of digit codes (`Code0`), enum names that would clash, Rust field names that collide.
 fn choose_rust_names(spec: &mut Spec, comments: &mut Comments) {
     let prefix = names::api_type_prefix(&spec.method.value);
-    let mut taken: HashSet<String> = HashSet::new();
+    // Names the generated module uses unqualified: a type of that name would shadow them
+    // and the module would not compile.
+    let mut taken: HashSet<String> = PRELUDE.iter().map(|s| (*s).to_owned()).collect();
     for name in [format!("{prefix}Request"), format!("{prefix}Response")] {
         taken.insert(format!("{name}Builder"));
         taken.insert(name);
@@ -1308,17 +1336,23 @@ fn choose_rust_names(spec: &mut Spec, comments: &mut Comments) {
         let mut name = names::type_name(&def.name.value);
         if taken.contains(&name) {
             let base = name.clone();
+            name = format!("{base}Struct");
             let mut n = 2;
             while taken.contains(&name) {
                 name = format!("{base}{n}");
                 n += 1;
             }
             def.rust_name = Some(loc(name.clone()));
+            let why = if PRELUDE.contains(&base.as_str()) {
+                "would shadow the Rust prelude's"
+            } else {
+                "is taken"
+            };
             comments
                 .entry(yamlout::struct_key(&def.name.value))
                 .or_default()
                 .push(format!(
-                    "TODO: `{base}` is taken; `{name}` is a placeholder Rust name."
+                    "TODO: `{base}` {why}; `{name}` is a placeholder Rust name."
                 ));
         } else if def.name.value == "Struct" {
             comments.entry(yamlout::struct_key(&def.name.value)).or_default().push(
