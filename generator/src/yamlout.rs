@@ -140,11 +140,11 @@ impl Writer<'_> {
 
     /// A value after `key:` (or `- key:`), `indent` being the key's column.
     fn value(&mut self, indent: usize, value: &str, style: Style) {
-        if value.contains('\n') {
-            if let Some(block) = block_scalar(value, indent + 2) {
-                self.out.push_str(&block);
-                return;
-            }
+        if value.contains('\n')
+            && let Some(block) = block_scalar(value, indent + 2)
+        {
+            self.out.push_str(&block);
+            return;
         }
         let plain = match style {
             Style::Raw => true,

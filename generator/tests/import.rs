@@ -15,7 +15,9 @@ const SEEDS: &[&str] = &[
 ];
 
 fn page(name: &str) -> String {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/pages").join(name);
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/pages")
+        .join(name);
     String::from_utf8(std::fs::read(&path).expect("page")).expect("UTF-8")
 }
 
@@ -100,15 +102,16 @@ fn placeholder_names_are_marked_todo() {
     assert!(yaml.contains(
         "# TODO: `Code0` is a placeholder variant name for the code 0 (it means 退车).\n          - code: \"0\"\n            rust_name: Code0\n"
     ), "{yaml}");
-    assert!(yaml.contains("# TODO: the page's type column says only `Struct`"), "{yaml}");
+    assert!(
+        yaml.contains("# TODO: the page's type column says only `Struct`"),
+        "{yaml}"
+    );
 }
 
 #[test]
 fn windows_line_ends_tabs_and_extra_blank_lines_read_the_same() {
     let unix = import::import(&page("tmall.fin.car.open.bill.notify.txt"));
-    let windows = import::import(&page(
-        "crlf_blank_lines.tmall.fin.car.open.bill.notify.txt",
-    ));
+    let windows = import::import(&page("crlf_blank_lines.tmall.fin.car.open.bill.notify.txt"));
     assert!(page("crlf_blank_lines.tmall.fin.car.open.bill.notify.txt").contains("\r\n\t• "));
     assert!(windows.notes.is_empty(), "{:?}", windows.notes);
     assert_eq!(windows.yaml(), unix.yaml());
@@ -134,21 +137,57 @@ fn an_unseen_page_with_deep_nesting_lists_and_json_examples() {
     assert_eq!(fields("DetailDTO"), ["message"]);
     // `Number []` of plain values, with 最大列表长度; `String []` with a limit in prose.
     let sku = &spec.request[1];
-    assert_eq!((sku.ty.value.as_str(), sku.max_items.as_ref().map(|m| m.value)), ("Number[]", Some(20)));
+    assert_eq!(
+        (
+            sku.ty.value.as_str(),
+            sku.max_items.as_ref().map(|m| m.value)
+        ),
+        ("Number[]", Some(20))
+    );
     assert_eq!(spec.request[2].max_items.as_ref().map(|m| m.value), Some(5));
     // Both example formats.
-    assert!(api.response_example.json.as_deref().is_some_and(|j| j.contains("\"is_success\": true")));
+    assert!(
+        api.response_example
+            .json
+            .as_deref()
+            .is_some_and(|j| j.contains("\"is_success\": true"))
+    );
     assert!(api.response_example.xml.is_some());
     assert!(api.error_example.json.is_some() && api.error_example.xml.is_none());
     // A response `Struct` without sample code is named after its field, and a name that
     // would shadow the prelude gets a placeholder Rust name.
-    assert!(yaml.contains("  - name: Result\n    rust_name: ResultStruct\n"), "{yaml}");
+    assert!(
+        yaml.contains("  - name: Result\n    rust_name: ResultStruct\n"),
+        "{yaml}"
+    );
     // What the spec cannot hold is reported with its line.
-    let notes: Vec<(usize, &str)> = imported.notes.iter().map(|n| (n.line, n.message.as_str())).collect();
-    assert!(notes.iter().any(|(l, m)| *l == 154 && m.contains("error code row `isv.order-not-exist")), "{notes:?}");
-    assert!(notes.iter().any(|(l, m)| *l == 61 && m.contains("`Price`")), "{notes:?}");
-    assert!(notes.iter().any(|(l, m)| *l == 67 && m.contains("says only `Struct`")), "{notes:?}");
-    assert!(imported.notes.iter().all(|n| n.severity == Severity::Warning));
+    let notes: Vec<(usize, &str)> = imported
+        .notes
+        .iter()
+        .map(|n| (n.line, n.message.as_str()))
+        .collect();
+    assert!(
+        notes
+            .iter()
+            .any(|(l, m)| *l == 154 && m.contains("error code row `isv.order-not-exist")),
+        "{notes:?}"
+    );
+    assert!(
+        notes.iter().any(|(l, m)| *l == 61 && m.contains("`Price`")),
+        "{notes:?}"
+    );
+    assert!(
+        notes
+            .iter()
+            .any(|(l, m)| *l == 67 && m.contains("says only `Struct`")),
+        "{notes:?}"
+    );
+    assert!(
+        imported
+            .notes
+            .iter()
+            .all(|n| n.severity == Severity::Warning)
+    );
 }
 
 #[test]
@@ -157,12 +196,24 @@ fn tab_separated_cells() {
     let yaml = imported.yaml().expect("spec");
     let (_, spec) = load("taobao.demo.tabs.get", &yaml);
     let nick = &spec.request[0];
-    assert_eq!(nick.example.as_ref().map(|e| e.value.as_str()), Some("张 三"));
-    assert_eq!(nick.description.as_ref().map(|e| e.value.as_str()), Some("买家 昵称"));
+    assert_eq!(
+        nick.example.as_ref().map(|e| e.value.as_str()),
+        Some("张 三")
+    );
+    assert_eq!(
+        nick.description.as_ref().map(|e| e.value.as_str()),
+        Some("买家 昵称")
+    );
     assert_eq!(nick.max_length.as_ref().map(|m| m.value), Some(32));
     let query = &spec.structs[0];
-    assert_eq!(query.fields[0].example.as_ref().map(|e| e.value.as_str()), Some("2024-01-01 00:00:00"));
-    assert_eq!(query.fields[1].max_value.as_ref().map(|m| m.value), Some(100));
+    assert_eq!(
+        query.fields[0].example.as_ref().map(|e| e.value.as_str()),
+        Some("2024-01-01 00:00:00")
+    );
+    assert_eq!(
+        query.fields[1].max_value.as_ref().map(|m| m.value),
+        Some(100)
+    );
     assert_eq!(spec.session.value, topgen::spec::Session::None);
 }
 
@@ -173,8 +224,14 @@ fn a_page_without_response_examples_or_sample_code() {
     let (_, spec) = load("taobao.demo.minimal.get", &yaml);
     assert!(spec.response.is_empty() && spec.examples.is_none());
     let messages: Vec<&str> = imported.notes.iter().map(|n| n.message.as_str()).collect();
-    assert!(messages.iter().any(|m| m.contains("assumed `top`")), "{messages:?}");
-    assert!(messages.iter().any(|m| m.contains("`session: none`")), "{messages:?}");
+    assert!(
+        messages.iter().any(|m| m.contains("assumed `top`")),
+        "{messages:?}"
+    );
+    assert!(
+        messages.iter().any(|m| m.contains("`session: none`")),
+        "{messages:?}"
+    );
 }
 
 #[test]
@@ -184,7 +241,13 @@ fn a_missing_type_is_an_error_with_its_line_and_no_spec() {
     assert!(imported.spec.is_none());
     let shown: Vec<String> = imported.notes.iter().map(|n| n.render("p.txt")).collect();
     assert!(shown.contains(&"p.txt:8: error: the parameter `item_id` has no type (String, Number, Boolean, Date, a struct, or `Type []`)".to_owned()), "{shown:?}");
-    assert!(shown.iter().any(|s| s.starts_with("p.txt:9: warning: not placed: `child`") && s.ends_with("(lines 9–12)")), "{shown:?}");
+    assert!(
+        shown
+            .iter()
+            .any(|s| s.starts_with("p.txt:9: warning: not placed: `child`")
+                && s.ends_with("(lines 9–12)")),
+        "{shown:?}"
+    );
 }
 
 #[test]
@@ -208,11 +271,17 @@ fn emitted_specs_round_trip() {
     ] {
         let imported = import::import(&page(name));
         let spec = imported.spec.expect("spec");
-        texts.push((spec.method.value.clone(), topgen::yamlout::emit(&spec, &Default::default())));
+        texts.push((
+            spec.method.value.clone(),
+            topgen::yamlout::emit(&spec, &Default::default()),
+        ));
     }
     for method in SEEDS {
         let (_, seed) = load(method, &seed_spec(method));
-        texts.push(((*method).to_owned(), topgen::yamlout::emit(&seed, &Default::default())));
+        texts.push((
+            (*method).to_owned(),
+            topgen::yamlout::emit(&seed, &Default::default()),
+        ));
     }
     for (method, text) in texts {
         let (api, spec) = load(&method, &text);
@@ -262,7 +331,10 @@ fn mutated_pages_never_panic_and_never_yield_invalid_specs() {
                 variants.push(swapped.join("\n"));
             }
             let mut garbled = lines.clone();
-            let bad = format!("{}└ •\t必须 [] Struct", lines[i].chars().rev().collect::<String>());
+            let bad = format!(
+                "{}└ •\t必须 [] Struct",
+                lines[i].chars().rev().collect::<String>()
+            );
             garbled[i] = &bad;
             variants.push(garbled.join("\n"));
             variants.push(lines[..i].join("\n"));
@@ -273,10 +345,17 @@ fn mutated_pages_never_panic_and_never_yield_invalid_specs() {
         for text in variants {
             let imported = import::import(&text);
             if let (Some(yaml), false) = (imported.yaml(), imported.has_errors()) {
-                let method = imported.spec.as_ref().map(|s| s.method.value.clone()).unwrap_or_default();
+                let method = imported
+                    .spec
+                    .as_ref()
+                    .map(|s| s.method.value.clone())
+                    .unwrap_or_default();
                 if let Err(diags) = load_str(&format!("specs/{method}.yaml"), yaml.clone()) {
                     let shown: Vec<String> = diags.iter().map(ToString::to_string).collect();
-                    panic!("invalid spec from a mutated page:\n{}\n--- page:\n{text}\n--- spec:\n{yaml}", shown.join("\n"));
+                    panic!(
+                        "invalid spec from a mutated page:\n{}\n--- page:\n{text}\n--- spec:\n{yaml}",
+                        shown.join("\n")
+                    );
                 }
             }
             checked += 1;

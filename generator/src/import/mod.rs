@@ -405,10 +405,11 @@ impl Page {
         let response = builder.fields(&response_rows, Role::Response);
         let response_example = self.payload(&self.response_example.clone());
         let error_example = self.payload(&self.error_example.clone());
-        let examples = (response_example.is_some() || error_example.is_some()).then(|| Examples {
-            response: response_example,
-            error: error_example,
-        });
+        let examples =
+            (response_example.is_some() || error_example.is_some()).then_some(Examples {
+                response: response_example,
+                error: error_example,
+            });
         let Builder {
             structs,
             notes,
@@ -679,7 +680,7 @@ fn one_line_row(text: &str, line: usize, role: Role) -> Option<Row> {
     let names_type = type_like(ty).is_some();
     let names_required = required_cell(ty).is_some();
     // A name alone is not a row: the first word of a sentence would be one.
-    if !names_type && !(names_required && role == Role::Request) {
+    if !(names_type || (names_required && role == Role::Request)) {
         return None;
     }
     Some(row_from(text, line, false, role))
@@ -1067,17 +1068,19 @@ impl Builder<'_> {
         field.description = description.map(loc);
         if let Some(d) = field.description.as_ref().map(|d| d.value.clone()) {
             self.prose_limits(&mut field, &d, list, scalar, row.line);
-            if scalar && !list && matches!(base.as_str(), "String" | "Number") {
-                if let Some(codes) = prose::coded_values(&d, base == "Number") {
-                    field.values = Some(loc(codes
-                        .into_iter()
-                        .map(|c| CodedValue {
-                            code: loc(c.code),
-                            description: c.description.map(loc),
-                            rust_name: None,
-                        })
-                        .collect()));
-                }
+            if scalar
+                && !list
+                && matches!(base.as_str(), "String" | "Number")
+                && let Some(codes) = prose::coded_values(&d, base == "Number")
+            {
+                field.values = Some(loc(codes
+                    .into_iter()
+                    .map(|c| CodedValue {
+                        code: loc(c.code),
+                        description: c.description.map(loc),
+                        rust_name: None,
+                    })
+                    .collect()));
             }
         }
         if let Some((text, line)) = example {
@@ -1314,9 +1317,31 @@ fn example_problem(field: &Field, text: &str, base: &str, list: bool) -> Option<
 
 /// Types of the Rust prelude that generated code names without a path.
 const PRELUDE: &[&str] = &[
-    "Result", "Option", "Some", "None", "Ok", "Err", "String", "Vec", "Box", "Default",
-    "Clone", "Copy", "Debug", "Send", "Sync", "Sized", "Fn", "Into", "From", "Iterator",
-    "ToString", "ToOwned", "PartialEq", "Eq", "Drop",
+    "Result",
+    "Option",
+    "Some",
+    "None",
+    "Ok",
+    "Err",
+    "String",
+    "Vec",
+    "Box",
+    "Default",
+    "Clone",
+    "Copy",
+    "Debug",
+    "Send",
+    "Sync",
+    "Sized",
+    "Fn",
+    "Into",
+    "From",
+    "Iterator",
+    "ToString",
+    "ToOwned",
+    "PartialEq",
+    "Eq",
+    "Drop",
 ];
 
 /// Gives every name the page cannot state a valid default and a TODO comment: variant names

@@ -207,7 +207,9 @@ fn setter(line: &str) -> Option<(String, String, Arg)> {
     }
     let args = call_args(line, &format!(".set{name}("))?;
     let arg = args.trim();
-    let arg = if is_word(arg) && !matches!(arg, "true" | "false" | "null") {
+    // A variable starts with a letter; `1L` is a literal.
+    let variable = arg.starts_with(|c: char| c.is_alphabetic() || c == '_');
+    let arg = if variable && is_word(arg) && !matches!(arg, "true" | "false" | "null") {
         Arg::Var(arg.to_owned())
     } else {
         Arg::Value(literal(arg))
