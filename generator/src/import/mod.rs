@@ -712,6 +712,9 @@ fn row_from(content: &str, line: usize, nested: bool, role: Role) -> Row {
         let (maybe_list, after_list) = first_token(after);
         let (ty, after) = if maybe_list == "[]" {
             (format!("{ty}[]"), after_list)
+        } else if ty == "Field" && maybe_list == "List" {
+            // TOP's `Field List` type is two words.
+            ("Field List".to_owned(), after_list)
         } else {
             (ty.to_owned(), after)
         };
