@@ -1070,7 +1070,7 @@ impl Builder<'_> {
             self.example_and_description(&content, &field, scalar, role, parent_class);
         field.description = description.map(loc);
         if let Some(d) = field.description.as_ref().map(|d| d.value.clone()) {
-            self.prose_limits(&mut field, &d, list, scalar, row.line);
+            self.prose_limits(&mut field, &d, list, row.line);
             if scalar
                 && !list
                 && matches!(base.as_str(), "String" | "Number")
@@ -1140,14 +1140,7 @@ impl Builder<'_> {
         }
     }
 
-    fn prose_limits(
-        &mut self,
-        field: &mut Field,
-        description: &str,
-        list: bool,
-        scalar: bool,
-        line: usize,
-    ) {
+    fn prose_limits(&mut self, field: &mut Field, description: &str, list: bool, line: usize) {
         let ty = field.ty.value.as_str();
         if !list
             && matches!(ty, "String" | "Number")
@@ -1172,7 +1165,6 @@ impl Builder<'_> {
                 Some(_) => {}
             }
         }
-        let _ = scalar;
     }
 
     /// Which content cells are the example and which the description.
