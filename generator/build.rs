@@ -9,7 +9,14 @@ use sha2::{Digest, Sha256};
 
 /// Dependencies whose version can change the generated text.
 const OUTPUT_SHAPING: &[&str] = &[
-    "askama", "heck", "prettyplease", "proc-macro2", "quote", "schemars", "serde_json", "syn",
+    "askama",
+    "heck",
+    "prettyplease",
+    "proc-macro2",
+    "quote",
+    "schemars",
+    "serde_json",
+    "syn",
 ];
 
 fn files_under(dir: &Path, out: &mut Vec<PathBuf>) {
@@ -72,9 +79,10 @@ fn main() {
     let lock = fs::read_to_string(lock).unwrap_or_default();
     for package in lock.split("[[package]]") {
         let field = |key: &str| {
-            package
-                .lines()
-                .find_map(|l| l.strip_prefix(key).map(|v| v.trim().trim_matches('"').to_owned()))
+            package.lines().find_map(|l| {
+                l.strip_prefix(key)
+                    .map(|v| v.trim().trim_matches('"').to_owned())
+            })
         };
         if let (Some(name), Some(version)) = (field("name = "), field("version = "))
             && OUTPUT_SHAPING.contains(&name.as_str())

@@ -79,6 +79,8 @@ pub struct Diagnostic {
     /// Shown under the caret: usually what was expected.
     pub label: Option<String>,
     file: Option<Arc<SourceFile>>,
+    /// A warning (`topgen lint`) rather than an error.
+    warning: bool,
 }
 
 impl Diagnostic {
@@ -88,7 +90,20 @@ impl Diagnostic {
             message: message.into(),
             label: None,
             file: None,
+            warning: false,
         }
+    }
+
+    /// A problem that does not stop generation (`topgen lint`).
+    pub fn warning(span: Span, message: impl Into<String>) -> Self {
+        Self {
+            warning: true,
+            ..Self::error(span, message)
+        }
+    }
+
+    pub fn is_warning(&self) -> bool {
+        self.warning
     }
 
     pub fn with_label(mut self, label: impl Into<String>) -> Self {
@@ -108,14 +123,19 @@ impl Diagnostic {
 
     /// The rustc-style rendering: message, `--> file:line:column`, the line and a caret.
     pub fn render(&self) -> String {
+        let (level, word) = if self.warning {
+            (Level::WARNING, "warning")
+        } else {
+            (Level::ERROR, "error")
+        };
         let Some(file) = &self.file else {
-            return format!("error: {}", self.message);
+            return format!("{word}: {}", self.message);
         };
         let mut annotation = AnnotationKind::Primary.span(self.span.start..self.span.end);
         if let Some(label) = &self.label {
             annotation = annotation.label(label.as_str());
         }
-        let report = &[Level::ERROR.primary_title(self.message.as_str()).element(
+        let report = &[level.primary_title(self.message.as_str()).element(
             Snippet::source(file.text())
                 .path(file.path())
                 .annotation(annotation),

@@ -7,17 +7,22 @@
 //! directory.
 
 pub mod diag;
+pub mod diff;
 pub mod emit;
 pub mod fingerprint;
+pub mod import;
 pub mod ir;
+pub mod lint;
 pub mod load;
 pub mod names;
 pub mod output;
 pub mod parse;
 pub mod resolve;
+pub mod scaffold;
 pub mod spec;
 pub mod templates;
 pub mod yaml;
+pub mod yamlout;
 
 /// The README's examples, compiled and run as doctests.
 #[doc = include_str!("../../README.md")]

@@ -56,6 +56,40 @@ enum Command {
         /// prove they match the current specs and generator.
         #[arg(long)]
         full: bool,
+        /// Instead of the sync check: compare the specs at this git revision with the working
+        /// tree, print every change classified breaking or compatible, exit 1 when any is
+        /// breaking (a deleted spec is).
+        #[arg(long, value_name = "GIT_REV")]
+        breaking: Option<String>,
+    },
+    /// Writes `specs/<method>.yaml`: a commented skeleton to fill in. Refuses to overwrite.
+    New {
+        /// The TOP method, e.g. `taobao.item.get`.
+        #[arg(value_parser = topgen::scaffold::parse_method)]
+        method: String,
+        /// Directory of the specs.
+        #[arg(long, default_value = "specs")]
+        specs: PathBuf,
+    },
+    /// Classifies each change between two versions of a spec as breaking or compatible;
+    /// exit 1 when anything is breaking.
+    Diff {
+        /// The old version.
+        old: PathBuf,
+        /// The new version.
+        new: PathBuf,
+    },
+    /// Warnings that do not stop generation: fields without description or example, request
+    /// Strings without max_length, generic struct names, examples that restate the type.
+    Lint {
+        /// Directory of the specs (when no files are given).
+        #[arg(long, default_value = "specs")]
+        specs: PathBuf,
+        /// `--deny warnings`: exit 1 when there is any warning (for CI).
+        #[arg(long, value_parser = ["warnings"])]
+        deny: Option<String>,
+        /// Specs to lint; default: every `*.yaml` in `--specs`.
+        files: Vec<PathBuf>,
     },
     /// Checks the specs only, reporting every problem with its location.
     Validate {
@@ -65,6 +99,30 @@ enum Command {
     },
     /// Prints the JSON Schema of the spec format (draft-07), for editors.
     Schema,
+    /// Reads the text of a TOP API doc page (a browser's copy of it) and writes a spec.
+    ///
+    /// Prints the spec, or with `--out DIR` writes `DIR/<method>.yaml` (never over an existing
+    /// spec without `--force`). Everything on the page that import cannot place is reported
+    /// on stderr as `page.txt:LINE: warning: …`; a missing method or parameter type is an
+    /// error (exit 1, nothing written).
+    ///
+    /// Names the page does not state get valid placeholders marked `# TODO` (digit codes
+    /// become `Code0`, `Code1`…). `--keep-names-from SPEC` carries `rust_name`, `enum_name`
+    /// and variant names over from an existing spec, matched by wire name (and code); with
+    /// `--force` the names of the spec being replaced are kept the same way.
+    Import {
+        /// The page's text file, or `-` for standard input.
+        page: String,
+        /// Directory to write `<method>.yaml` into, e.g. `specs/`.
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Replace an existing spec in `--out`.
+        #[arg(long)]
+        force: bool,
+        /// An existing spec whose Rust names to keep.
+        #[arg(long, value_name = "SPEC")]
+        keep_names_from: Option<PathBuf>,
+    },
 }
 
 fn main() -> ExitCode {
@@ -80,6 +138,18 @@ fn main() -> ExitCode {
 
 fn run(command: Command) -> Result<ExitCode, String> {
     match command {
+        Command::Import {
+            page,
+            out,
+            force,
+            keep_names_from,
+        } => topgen::import::command(&topgen::import::Options {
+            page,
+            out,
+            force,
+            keep_names_from,
+        })
+        .map(ExitCode::from),
         Command::Schema => {
             print!("{}", topgen::spec::json_schema());
             Ok(ExitCode::SUCCESS)
@@ -110,7 +180,23 @@ fn run(command: Command) -> Result<ExitCode, String> {
             );
             Ok(ExitCode::SUCCESS)
         }
-        Command::Check { paths, full } => {
+        Command::New { method, specs } => {
+            topgen::scaffold::command(&specs, &method).map(ExitCode::from)
+        }
+        Command::Diff { old, new } => topgen::diff::command_diff(&old, &new).map(ExitCode::from),
+        Command::Lint { specs, deny, files } => {
+            topgen::lint::command(&specs, &files, deny.is_some()).map(ExitCode::from)
+        }
+        Command::Check {
+            paths,
+            breaking: Some(rev),
+            ..
+        } => topgen::diff::command_breaking(&paths.specs, &rev).map(ExitCode::from),
+        Command::Check {
+            paths,
+            full,
+            breaking: None,
+        } => {
             let layout = paths.layout();
             if !full && output::in_sync_by_stamps(&layout).unwrap_or(false) {
                 eprintln!("generated files are in sync (every stamp matches its spec)");
