@@ -416,7 +416,7 @@ impl Reader<'_> {
 }
 
 /// The allowed key closest to a misspelt one, if any is close.
-fn closest<'a>(key: &str, allowed: &[&'a str]) -> Option<&'a str> {
+pub(crate) fn closest<'a>(key: &str, allowed: &[&'a str]) -> Option<&'a str> {
     allowed
         .iter()
         .map(|a| (edit_distance(key, a), *a))

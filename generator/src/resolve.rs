@@ -46,7 +46,8 @@ pub fn is_valid_method(method: &str) -> bool {
         })
 }
 
-/// Names every generated module imports from `top_runtime::generated`.
+/// Names generated code uses unqualified: what every module imports from
+/// `top_runtime::generated`, and the prelude types and derives it names.
 const RESERVED_TYPE_NAMES: &[&str] = &[
     "Checked",
     "DateTime",
@@ -54,6 +55,23 @@ const RESERVED_TYPE_NAMES: &[&str] = &[
     "Rules",
     "Validate",
     "ValidationErrors",
+    "Box",
+    "Clone",
+    "Debug",
+    "Default",
+    "Eq",
+    "Err",
+    "From",
+    "Hash",
+    "Into",
+    "None",
+    "Ok",
+    "Option",
+    "PartialEq",
+    "Result",
+    "Some",
+    "String",
+    "Vec",
 ];
 
 const SCALARS: &[(&str, Scalar)] = &[
@@ -286,14 +304,15 @@ impl<'s> Resolver<'s> {
         }
         let mut known: Vec<&str> = SCALARS.iter().map(|(n, _)| *n).collect();
         known.extend(self.structs.keys());
-        self.error(
-            ty.span,
-            format!("unknown type `{}`", ty.value),
-            format!(
-                "expected one of: {}; or a list of one, `Type[]`",
-                known.join(", ")
-            ),
+        let expected = format!(
+            "expected one of: {}; or a list of one, `Type[]`",
+            known.join(", ")
         );
+        let hint = match crate::parse::closest(base, &known) {
+            Some(close) => format!("did you mean `{close}`? {expected}"),
+            None => expected,
+        };
+        self.error(ty.span, format!("unknown type `{}`", ty.value), hint);
         None
     }
 
