@@ -44,7 +44,7 @@ fn main() {
     let rows: Vec<Row> = sizes.iter().map(|&n| run(n)).collect();
 
     println!(
-        "{:>6} | {:>9} | {:>10} | {:>10} | {:>10} | {:>10} | {:>10} | {:>9} | {:>6} | {:>8} | {:>9} | {:>7}",
+        "{:>6} | {:>9} | {:>10} | {:>10} | {:>10} | {:>10} | {:>10} | {:>11} | {:>9} | {:>6} | {:>8} | {:>9} | {:>7}",
         "specs",
         "specs MB",
         "load",
@@ -52,16 +52,17 @@ fn main() {
         "write",
         "check",
         "full check",
+        "stamp check",
         "peak RSS",
         "files",
         "gen MB",
         "gen lines",
         "lines/API"
     );
-    println!("{}", "-".repeat(135));
+    println!("{}", "-".repeat(149));
     for r in &rows {
         println!(
-            "{:>6} | {:>9.2} | {:>10} | {:>10} | {:>10} | {:>10} | {:>10} | {:>6} MB | {:>6} | {:>8.2} | {:>9} | {:>7.0}",
+            "{:>6} | {:>9.2} | {:>10} | {:>10} | {:>10} | {:>10} | {:>10} | {:>11} | {:>6} MB | {:>6} | {:>8.2} | {:>9} | {:>7.0}",
             r.n,
             mb(r.spec_bytes),
             ms(r.load),
@@ -69,6 +70,7 @@ fn main() {
             ms(r.write),
             ms(r.check),
             ms(r.full_check),
+            ms(r.stamp_check),
             r.peak_kb / 1024,
             r.files,
             mb(r.gen_bytes),
@@ -79,7 +81,8 @@ fn main() {
     println!(
         "\nload = load_dir (parse + validate + resolve); render = output::render (in memory);\n\
          write = output::write into an empty generated/; check = output::check against it;\n\
-         full check = load_dir + render + check, what `topgen check` does (target: ~1 s at 5,000)."
+         full check = load_dir + render + check (`topgen check --full`, and `topgen check` after an edit);\n\
+         stamp check = `topgen check` when in sync: stamps verified, nothing parsed or rendered (target: ~1 s at 5,000)."
     );
     println!(
         "\nrender split (sequential; per-API files timed on the first {SPLIT_SAMPLE} APIs and \
@@ -113,6 +116,7 @@ struct Row {
     write: Duration,
     check: Duration,
     full_check: Duration,
+    stamp_check: Duration,
     peak_kb: u64,
     files: usize,
     gen_bytes: usize,
@@ -162,6 +166,8 @@ fn run(n: usize) -> Row {
         output::check(&layout, &out).expect("check")
     });
     assert!(drift.is_clean(), "full check is not clean");
+    let (in_sync, stamp_check) = timed(|| output::in_sync_by_stamps(&layout).expect("stamps"));
+    assert!(in_sync, "the stamps of freshly written files do not verify");
     if std::env::var_os("TOPGEN_BENCH_KEEP").is_some() {
         println!("N = {n}: kept {}", root.keep().display());
     }
@@ -174,6 +180,7 @@ fn run(n: usize) -> Row {
         write,
         check,
         full_check,
+        stamp_check,
         peak_kb: peak_rss_kb(),
         files,
         gen_bytes,

@@ -22,9 +22,10 @@ pub fn from_json_object<T: DeserializeOwned>(value: Value) -> Result<Option<T>, 
     match value {
         Value::Null => Ok(None),
         Value::String(s) if s.trim().is_empty() => Ok(None),
-        other => serde_json::from_value(other)
+        // The inner path is kept in the message: the outer decoder's path stops here.
+        other => serde_path_to_error::deserialize(other)
             .map(Some)
-            .map_err(|e| e.to_string()),
+            .map_err(|e| format!("at `{}`: {}", e.path(), e.inner())),
     }
 }
 

@@ -532,6 +532,18 @@ fn decode_xml(body: &[u8], spec: &ResponseSpec<'_>) -> Result<Value, ResponseErr
             .into());
         }
     };
+    if name.eq_ignore_ascii_case("html") {
+        return Err(
+            DecodeError::new(expected, "the root element is <html>: an HTML page", body).into(),
+        );
+    }
+    if spec.qimen && name != "error_response" && name != "response" && !name.ends_with("_response")
+    {
+        // A root-less fragment of one element, as Qimen documentation examples show.
+        let mut fragment = Map::new();
+        fragment.insert(name, value);
+        return qimen_result(fragment);
+    }
     let obj = root_object(value);
     if name == "error_response" {
         return Err(ResponseError::Api(ApiError::from_top(&obj)));

@@ -656,3 +656,14 @@ fn mutated_and_random_bodies_never_panic() {
         }
     }
 }
+
+#[test]
+fn a_qimen_xml_call_answered_with_an_html_page_is_a_decode_error() {
+    let spec =
+        ResponseSpec::new("qimen.tmall.car.lease.signstatus.synchronize", Format::Xml).qimen(true);
+    let err = decode_value(b"<!DOCTYPE html><html><body>502</body></html>", &spec).unwrap_err();
+    assert!(matches!(err, ResponseError::Decode(_)), "{err:?}");
+    // The documented one-element and several-element fragments still decode.
+    let one = decode_value(b"<success>ture</success>", &spec).unwrap();
+    assert_eq!(one["success"], "ture");
+}

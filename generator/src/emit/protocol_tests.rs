@@ -18,6 +18,8 @@ pub fn main_rs(apis: &[Api]) -> TokenStream {
 
         use serde::de::DeserializeOwned;
         use serde_json::Value;
+        use top_apis::top_runtime::prepare::Format;
+        use top_apis::top_runtime::response::{self, ResponseError, ResponseSpec};
         use top_apis::top_runtime::{ApiRequest, Rule, Validate, Violation};
 
         #(mod #modules;)*
@@ -177,6 +179,53 @@ pub fn api_tests(api: &Api) -> TokenStream {
         }
     };
 
+    let qimen = api.client == crate::spec::Client::Qimen;
+    let documented_bodies = [
+        ("xml", &api.response_example.xml, &api.error_example.xml),
+        ("json", &api.response_example.json, &api.error_example.json),
+    ]
+    .into_iter()
+    .map(|(format, success, error)| {
+        let format_ident = format_ident!("{}", if format == "xml" { "Xml" } else { "Json" });
+        let spec = quote!(ResponseSpec::new(#request::METHOD, Format::#format_ident).qimen(#qimen));
+        let success_test = success.as_ref().map(|body| {
+            let name = format_ident!("documented_{}_response_decodes_to_the_documented_values", format);
+            let body = Literal::string(body);
+            quote! {
+                #[test]
+                fn #name() {
+                    let decoded: #response = response::decode(#body.as_bytes(), &#spec).expect("the documented response decodes");
+                    let expected: #response = serde_json::from_str(RESPONSE_EXAMPLE).expect("JSON");
+                    assert_eq!(decoded, expected);
+                }
+            }
+        });
+        let error_test = error.as_ref().map(|body| {
+            let name = format_ident!("documented_{}_error_decodes_to_an_api_error", format);
+            let field = |tag: &str| xml_text(body, tag);
+            let code = field("code").unwrap_or_default();
+            let msg = field("msg").unwrap_or_default();
+            let option = |v: Option<String>| match v {
+                Some(v) => quote!(Some(#v)),
+                None => quote!(None),
+            };
+            let (sub_code, sub_msg) = (option(field("sub_code")), option(field("sub_msg")));
+            let body = Literal::string(body);
+            quote! {
+                #[test]
+                fn #name() {
+                    match response::decode::<#response>(#body.as_bytes(), &#spec) {
+                        Err(ResponseError::Api(e)) => {
+                            assert_eq!((e.code.as_str(), e.msg.as_str()), (#code, #msg));
+                            assert_eq!((e.sub_code.as_deref(), e.sub_msg.as_deref()), (#sub_code, #sub_msg));
+                        }
+                        other => panic!("expected the documented API error, got {other:?}"),
+                    }
+                }
+            }
+        });
+        quote!(#success_test #error_test)
+    });
     let doc = format!(
         "Protocol tests of `{}`, from `{}`.",
         api.method, api.spec_path
@@ -197,6 +246,8 @@ pub fn api_tests(api: &Api) -> TokenStream {
         #rules_test
         #builder_test
 
+        #(#documented_bodies)*
+
         #[test]
         fn documented_response_decodes_from_json_and_from_text_scalars() {
             let expected: Value = serde_json::from_str(RESPONSE_EXAMPLE).expect("JSON");
@@ -206,6 +257,15 @@ pub fn api_tests(api: &Api) -> TokenStream {
             assert_eq!(from_text, response);
         }
     }
+}
+
+/// The text of the first `<tag>…</tag>` in a documented XML example, to state what its
+/// decoding must give.
+fn xml_text(body: &str, tag: &str) -> Option<String> {
+    let open = format!("<{tag}>");
+    let start = body.find(&open)? + open.len();
+    let end = start + body[start..].find(&format!("</{tag}>"))?;
+    Some(body[start..end].trim().to_owned())
 }
 
 /// The text a plain example value is sent as: a list comma-joined.

@@ -1,0 +1,18 @@
+#![forbid(unsafe_code)]
+//! End-to-end test support for the generated TOP SDK: a fake TOP/Qimen gateway on 127.0.0.1
+//! that checks every request with its **own** implementation of the wire protocol (form
+//! decoding, string to sign, digests, China time), independent of `top-runtime`, and then
+//! answers with whatever the test scripted.
+//!
+//! - [`wire`]: parsing and checking a request as the gateway sees it.
+//! - [`china_time`]: `yyyy-MM-dd HH:mm:ss` in UTC+8, from the system clock.
+//! - [`gateway`]: the HTTP/1.1 server.
+//!
+//! The tests are in `tests/e2e/`.
+
+pub mod china_time;
+pub mod gateway;
+pub mod wire;
+
+pub use gateway::{FakeGateway, Reply};
+pub use wire::{Expect, Param, SeenRequest, TimestampCheck};

@@ -1,0 +1,7 @@
+#![forbid(unsafe_code)]
+//! End-to-end tests: the generated SDK and its `call` command against a fake TOP/Qimen
+//! gateway that checks every request with its own implementation of the protocol.
+
+mod cli;
+mod client;
+mod seeds;
