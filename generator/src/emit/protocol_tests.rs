@@ -20,7 +20,8 @@ pub fn main_rs(apis: &[Api]) -> TokenStream {
         use serde_json::Value;
         use top_apis::top_runtime::prepare::Format;
         use top_apis::top_runtime::response::{self, ResponseError, ResponseSpec};
-        use top_apis::top_runtime::{ApiRequest, Rule, Validate, Violation};
+        use serde::Serialize;
+        use top_apis::top_runtime::{ApiRequest, ClientFamily, Rule, Validate, Violation};
 
         #(mod #modules;)*
 
@@ -54,6 +55,57 @@ pub fn main_rs(apis: &[Api]) -> TokenStream {
             let error = serde_json::from_value::<T>(mutate(example, pointer, None)).expect_err("a required value was left out");
             let expected = format!("missing field `{wire_name}`");
             assert!(error.to_string().contains(&expected), "{error}");
+        }
+
+        /// The documented example deserializes, validates, and serializes back to itself.
+        fn assert_example_round_trips<R: DeserializeOwned + Serialize + Validate>(example: &str) {
+            let request: R = serde_json::from_str(example).expect("the documented example deserializes");
+            assert_eq!(request.validate(), Ok(()));
+            let written = serde_json::to_value(&request).expect("serializes");
+            assert_eq!(written, serde_json::from_str::<Value>(example).expect("JSON"));
+        }
+
+        /// The wire parameters of the documented example.
+        fn example_params<R: DeserializeOwned + ApiRequest>(example: &str) -> Vec<(&'static str, Option<String>)> {
+            let request: R = serde_json::from_str(example).expect("the documented example deserializes");
+            request.params()
+        }
+
+        /// The response written with the documented values decodes to itself, also with every
+        /// scalar as text (as XML carries it).
+        fn assert_response_decodes<T: DeserializeOwned + Serialize + PartialEq + std::fmt::Debug>(example: &str) {
+            let expected: Value = serde_json::from_str(example).expect("JSON");
+            let response: T = serde_json::from_value(expected.clone()).expect("the documented response decodes");
+            assert_eq!(serde_json::to_value(&response).expect("serializes"), expected);
+            let from_text: T = serde_json::from_value(as_text(expected)).expect("text scalars decode");
+            assert_eq!(from_text, response);
+        }
+
+        fn response_spec<R: ApiRequest>(format: Format) -> ResponseSpec<'static> {
+            ResponseSpec::new(R::METHOD, format).qimen(R::CLIENT == ClientFamily::Qimen)
+        }
+
+        /// The page's response example decodes through the runtime to the documented values.
+        fn assert_documented_response<R: ApiRequest>(format: Format, body: &str, example: &str)
+        where
+            R::Response: PartialEq + std::fmt::Debug,
+        {
+            let decoded: R::Response = response::decode(body.as_bytes(), &response_spec::<R>(format)).expect("the documented response decodes");
+            let expected: R::Response = serde_json::from_str(example).expect("JSON");
+            assert_eq!(decoded, expected);
+        }
+
+        /// The page's error example decodes to the API error it shows.
+        fn assert_documented_error<R: ApiRequest>(format: Format, body: &str, expected: (&str, &str, Option<&str>, Option<&str>))
+        where
+            R::Response: std::fmt::Debug,
+        {
+            match response::decode::<R::Response>(body.as_bytes(), &response_spec::<R>(format)) {
+                Err(ResponseError::Api(e)) => {
+                    assert_eq!((e.code.as_str(), e.msg.as_str(), e.sub_code.as_deref(), e.sub_msg.as_deref()), expected);
+                }
+                other => panic!("expected the documented API error, got {other:?}"),
+            }
         }
 
         /// The encoded value of parameter `name`, which must be present.
@@ -107,13 +159,12 @@ pub fn api_tests(api: &Api) -> TokenStream {
     let response_text = Literal::string(&pretty(&response_example));
 
     let complete = is_complete(&api.request, &request_example, &lookup);
-    let example_test = complete.then(|| quote! {
-        #[test]
-        fn documented_example_request_validates_and_round_trips() {
-            let request: #request = serde_json::from_str(REQUEST_EXAMPLE).expect("the documented example deserializes");
-            assert_eq!(request.validate(), Ok(()));
-            let written = serde_json::to_value(&request).expect("serializes");
-            assert_eq!(written, serde_json::from_str::<Value>(REQUEST_EXAMPLE).expect("JSON"));
+    let example_test = complete.then(|| {
+        quote! {
+            #[test]
+            fn documented_example_request_validates_and_round_trips() {
+                assert_example_round_trips::<#request>(REQUEST_EXAMPLE);
+            }
         }
     });
 
@@ -122,7 +173,8 @@ pub fn api_tests(api: &Api) -> TokenStream {
             let expected = request_example.get(&f.wire_name)?;
             let wire = &f.wire_name;
             let is_struct = |t: &Type| matches!(t, Type::Struct(_));
-            let as_json = is_struct(&f.ty) || matches!(&f.ty, Type::List(inner) if is_struct(inner));
+            let as_json =
+                is_struct(&f.ty) || matches!(&f.ty, Type::List(inner) if is_struct(inner));
             Some(if as_json {
                 let json = Literal::string(&expected.to_string());
                 quote!(assert_json_param(&params, #wire, #json);)
@@ -134,8 +186,7 @@ pub fn api_tests(api: &Api) -> TokenStream {
         quote! {
             #[test]
             fn documented_example_encodes_to_the_documented_wire_parameters() {
-                let request: #request = serde_json::from_str(REQUEST_EXAMPLE).expect("the documented example deserializes");
-                let params = request.params();
+                let params = example_params::<#request>(REQUEST_EXAMPLE);
                 #(#checks)*
             }
         }
@@ -179,7 +230,6 @@ pub fn api_tests(api: &Api) -> TokenStream {
         }
     };
 
-    let qimen = api.client == crate::spec::Client::Qimen;
     let documented_bodies = [
         ("xml", &api.response_example.xml, &api.error_example.xml),
         ("json", &api.response_example.json, &api.error_example.json),
@@ -187,16 +237,13 @@ pub fn api_tests(api: &Api) -> TokenStream {
     .into_iter()
     .map(|(format, success, error)| {
         let format_ident = format_ident!("{}", if format == "xml" { "Xml" } else { "Json" });
-        let spec = quote!(ResponseSpec::new(#request::METHOD, Format::#format_ident).qimen(#qimen));
         let success_test = success.as_ref().map(|body| {
             let name = format_ident!("documented_{}_response_decodes_to_the_documented_values", format);
             let body = Literal::string(body);
             quote! {
                 #[test]
                 fn #name() {
-                    let decoded: #response = response::decode(#body.as_bytes(), &#spec).expect("the documented response decodes");
-                    let expected: #response = serde_json::from_str(RESPONSE_EXAMPLE).expect("JSON");
-                    assert_eq!(decoded, expected);
+                    assert_documented_response::<#request>(Format::#format_ident, #body, RESPONSE_EXAMPLE);
                 }
             }
         });
@@ -214,13 +261,7 @@ pub fn api_tests(api: &Api) -> TokenStream {
             quote! {
                 #[test]
                 fn #name() {
-                    match response::decode::<#response>(#body.as_bytes(), &#spec) {
-                        Err(ResponseError::Api(e)) => {
-                            assert_eq!((e.code.as_str(), e.msg.as_str()), (#code, #msg));
-                            assert_eq!((e.sub_code.as_deref(), e.sub_msg.as_deref()), (#sub_code, #sub_msg));
-                        }
-                        other => panic!("expected the documented API error, got {other:?}"),
-                    }
+                    assert_documented_error::<#request>(Format::#format_ident, #body, (#code, #msg, #sub_code, #sub_msg));
                 }
             }
         });
@@ -250,11 +291,7 @@ pub fn api_tests(api: &Api) -> TokenStream {
 
         #[test]
         fn documented_response_decodes_from_json_and_from_text_scalars() {
-            let expected: Value = serde_json::from_str(RESPONSE_EXAMPLE).expect("JSON");
-            let response: #response = serde_json::from_value(expected.clone()).expect("the documented response decodes");
-            assert_eq!(serde_json::to_value(&response).expect("serializes"), expected);
-            let from_text: #response = serde_json::from_value(as_text(expected)).expect("text scalars decode");
-            assert_eq!(from_text, response);
+            assert_response_decodes::<#response>(RESPONSE_EXAMPLE);
         }
     }
 }
