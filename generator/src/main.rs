@@ -162,7 +162,7 @@ fn run(command: Command) -> Result<ExitCode, String> {
         Command::Generate { paths } => {
             let layout = paths.layout();
             let apis = load_specs(&layout.specs)?;
-            let rendered = output::render(&apis)?;
+            let rendered = output::render_incremental(&apis, &layout)?;
             let report = output::write(&layout, &rendered)
                 .map_err(|e| format!("error: cannot write: {e}"))?;
             for path in &report.written {
@@ -203,7 +203,11 @@ fn run(command: Command) -> Result<ExitCode, String> {
                 return Ok(ExitCode::SUCCESS);
             }
             let apis = load_specs(&layout.specs)?;
-            let rendered = output::render(&apis)?;
+            let rendered = if full {
+                output::render(&apis)?
+            } else {
+                output::render_incremental(&apis, &layout)?
+            };
             let drift = output::check(&layout, &rendered)
                 .map_err(|e| format!("error: cannot read: {e}"))?;
             if drift.is_clean() {

@@ -40,6 +40,23 @@ pub struct Output {
 
 /// Renders every file of the crate from the resolved APIs, the per-API files on all cores.
 pub fn render(apis: &[Api]) -> Result<Output, String> {
+    render_reusing(apis, None)
+}
+
+/// Like [`render`], but a per-API file already on disk under `layout` whose stamp proves it
+/// is what rendering would give (same spec text, same generator, untouched) is taken as it
+/// is instead of rendered: after editing one spec of thousands, only that spec's files are
+/// rendered again.
+pub fn render_incremental(apis: &[Api], layout: &Layout) -> Result<Output, String> {
+    render_reusing(apis, Some(layout))
+}
+
+fn render_reusing(apis: &[Api], reuse: Option<&Layout>) -> Result<Output, String> {
+    let stamped_on_disk = |path: &str, input: &str| {
+        let layout = reuse?;
+        let text = std::fs::read_to_string(layout.out.join(path)).ok()?;
+        fingerprint::verify(path, &text, input).then_some(text)
+    };
     let rust = |path: &str, tokens, source: &str, input: &str| {
         emit::render(tokens, source)
             .map(|text| fingerprint::stamp(path, &text, input))
@@ -48,18 +65,24 @@ pub fn render(apis: &[Api]) -> Result<Output, String> {
     let per_api = crate::load::parallel_map(apis.iter().collect(), |api| {
         let module = format!("src/{}.rs", api.module);
         let tests = format!("tests/protocol/{}.rs", api.module);
-        let module_text = rust(
-            &module,
-            emit::types::api_module(api),
-            &api.spec_path,
-            &api.source_hash,
-        )?;
-        let tests_text = rust(
-            &tests,
-            emit::protocol_tests::api_tests(api),
-            &api.spec_path,
-            &api.source_hash,
-        )?;
+        let module_text = match stamped_on_disk(&module, &api.source_hash) {
+            Some(text) => text,
+            None => rust(
+                &module,
+                emit::types::api_module(api),
+                &api.spec_path,
+                &api.source_hash,
+            )?,
+        };
+        let tests_text = match stamped_on_disk(&tests, &api.source_hash) {
+            Some(text) => text,
+            None => rust(
+                &tests,
+                emit::protocol_tests::api_tests(api),
+                &api.spec_path,
+                &api.source_hash,
+            )?,
+        };
         Ok::<_, String>([(module, module_text), (tests, tests_text)])
     });
     let mut files = BTreeMap::new();
