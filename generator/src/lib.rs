@@ -16,6 +16,7 @@ pub mod lint;
 pub mod load;
 pub mod names;
 pub mod output;
+pub mod parallel;
 pub mod parse;
 pub mod resolve;
 pub mod scaffold;

@@ -85,7 +85,7 @@ pub fn load_dir(dir: &Path) -> Result<Vec<Api>, LoadError> {
         let text = std::fs::read(dir.join(name)).map_err(|e| LoadError::Io(path.clone(), e))?;
         files.push((path, text));
     }
-    let results = parallel_map(files, |(path, bytes)| match String::from_utf8(bytes) {
+    let results = crate::parallel::map(files, |(path, bytes)| match String::from_utf8(bytes) {
         Ok(text) => load_str(&path, text).map(|(mut api, _)| {
             // Generated files name their spec the same way whatever path topgen was given,
             // so that output does not depend on where it ran from.
@@ -134,33 +134,4 @@ fn check_crate_names(apis: &[Api], errors: &mut Vec<Diagnostic>) {
             }
         }
     }
-}
-
-/// Maps `items` on all cores, keeping their order.
-pub(crate) fn parallel_map<T: Send, R: Send>(items: Vec<T>, f: impl Fn(T) -> R + Sync) -> Vec<R> {
-    let threads = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .min(8);
-    if threads <= 1 || items.len() < 64 {
-        return items.into_iter().map(f).collect();
-    }
-    let chunk = items.len().div_ceil(threads);
-    let mut chunks: Vec<Vec<T>> = Vec::new();
-    let mut items = items.into_iter().peekable();
-    while items.peek().is_some() {
-        chunks.push(items.by_ref().take(chunk).collect());
-    }
-    std::thread::scope(|scope| {
-        let handles: Vec<_> = chunks
-            .into_iter()
-            .map(|c| scope.spawn(|| c.into_iter().map(&f).collect::<Vec<R>>()))
-            .collect();
-        handles
-            .into_iter()
-            .flat_map(|h| {
-                h.join()
-                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
-            })
-            .collect()
-    })
 }

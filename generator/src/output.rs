@@ -62,7 +62,7 @@ fn render_reusing(apis: &[Api], reuse: Option<&Layout>) -> Result<Output, String
             .map(|text| fingerprint::stamp(path, &text, input))
             .map_err(|e| format!("internal error: generated code for {path} does not parse: {e}"))
     };
-    let per_api = crate::load::parallel_map(apis.iter().collect(), |api| {
+    let per_api = crate::parallel::map(apis.iter().collect(), |api| {
         let module = format!("src/{}.rs", api.module);
         let tests = format!("tests/protocol/{}.rs", api.module);
         let module_text = match stamped_on_disk(&module, &api.source_hash) {
@@ -174,7 +174,7 @@ pub fn in_sync_by_stamps(layout: &Layout) -> std::io::Result<bool> {
         return Ok(false);
     }
     let stamped: Vec<(String, String)> = expected.into_iter().collect();
-    let verified = crate::load::parallel_map(stamped, |(rel, input)| {
+    let verified = crate::parallel::map(stamped, |(rel, input)| {
         std::fs::read_to_string(layout.out.join(&rel))
             .is_ok_and(|text| fingerprint::verify(&rel, &text, &input))
     });

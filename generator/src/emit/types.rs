@@ -132,11 +132,9 @@ fn struct_doc(s: &Struct) -> String {
         Role::Request => "Request",
         Role::Response => "Response",
     };
-    match &s.description {
-        Some(d) if s.spec_name != s.rust_name || !d.is_empty() => {
-            format!("{d}\n\n{role} type `{}`.", s.spec_name)
-        }
-        _ => format!("{role} type `{}`.", s.spec_name),
+    match s.description.as_deref().filter(|d| !d.is_empty()) {
+        Some(d) => format!("{}\n\n{role} type `{}`.", docs::escape(d), s.spec_name),
+        None => format!("{role} type `{}`.", s.spec_name),
     }
 }
 
