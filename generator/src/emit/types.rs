@@ -230,7 +230,7 @@ fn request_struct(s: &Struct) -> TokenStream {
     };
     let too_many = (s.fields.len() > 5).then(|| quote!(#[allow(clippy::too_many_arguments)]));
     let builder_doc = docs::outer(&format!(
-        "Builds a [`{}`], checking every documented rule.",
+        "Builder of [`{}`]: `build()` checks every documented rule.",
         crate::names::unraw(&s.rust_name)
     ));
     quote! {
