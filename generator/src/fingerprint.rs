@@ -46,6 +46,8 @@ fn comment(path: &str) -> Option<(&'static str, &'static str)> {
         Some(("// ", ""))
     } else if path.ends_with(".md") {
         Some(("<!-- ", " -->"))
+    } else if path.ends_with(".toml") {
+        Some(("# ", ""))
     } else {
         None
     }

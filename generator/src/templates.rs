@@ -37,6 +37,7 @@ impl ApiRow {
 #[template(path = "generated/Cargo.toml")]
 pub struct CargoToml<'a> {
     pub header: &'a str,
+    pub apis: &'a [ApiRow],
 }
 
 #[derive(Template)]

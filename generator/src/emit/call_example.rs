@@ -10,7 +10,11 @@ pub fn call_rs(apis: &[Api]) -> TokenStream {
     let arms = apis.iter().map(|api| {
         let method = &api.method;
         let request = format_ident!("{}", api.request.rust_name);
-        quote!(#method => Some(invocation.run::<top_apis::#request>()),)
+        let feature = &api.module;
+        quote! {
+            #[cfg(feature = #feature)]
+            #method => Some(invocation.run::<top_apis::#request>()),
+        }
     });
     quote! {
         //! Calls any generated API from the command line:
@@ -19,10 +23,13 @@ pub fn call_rs(apis: &[Api]) -> TokenStream {
         #![forbid(unsafe_code)]
 
         fn main() -> std::process::ExitCode {
-            top_apis::top_runtime::cli::main(|method, invocation| match method {
+            // With every API's feature off, no arm uses the invocation.
+            #[allow(unused_variables)]
+            let dispatch = |method: &str, invocation: &top_apis::top_runtime::cli::Invocation| match method {
                 #(#arms)*
                 _ => None,
-            })
+            };
+            top_apis::top_runtime::cli::main(dispatch)
         }
     }
 }

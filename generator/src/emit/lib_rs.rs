@@ -13,6 +13,8 @@ pub fn lib_rs(apis: &[Api]) -> TokenStream {
          Each API has a module named after its method (dots as underscores) holding the \
          request with its builder and validation, the response, and their nested types; the \
          request and response types are also re-exported here.\n\n\
+         Each API is behind a cargo feature named like its module, all on by default: with \
+         `default-features = false` and a list of features, only those APIs are compiled.\n\n\
          | Method | Title |\n| --- | --- |\n",
     );
     for api in apis {
@@ -32,8 +34,11 @@ pub fn lib_rs(apis: &[Api]) -> TokenStream {
         let module = format_ident!("{}", api.module);
         let request = format_ident!("{}", api.request.rust_name);
         let response = format_ident!("{}", api.response.rust_name);
+        let feature = &api.module;
         quote! {
+            #[cfg(feature = #feature)]
             pub mod #module;
+            #[cfg(feature = #feature)]
             pub use #module::{#request, #response};
         }
     });
