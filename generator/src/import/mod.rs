@@ -47,6 +47,14 @@ pub struct Note {
 }
 
 impl Note {
+    fn new(severity: Severity, line: usize, message: impl Into<String>) -> Self {
+        Note {
+            severity,
+            line,
+            message: message.into(),
+        }
+    }
+
     /// `page.txt:12: warning: …`
     pub fn render(&self, page: &str) -> String {
         let level = match self.severity {
@@ -186,19 +194,11 @@ struct Page {
 
 impl Page {
     fn warn(&mut self, line: usize, message: impl Into<String>) {
-        self.notes.push(Note {
-            severity: Severity::Warning,
-            line,
-            message: message.into(),
-        });
+        self.notes.push(Note::new(Severity::Warning, line, message));
     }
 
     fn error(&mut self, line: usize, message: impl Into<String>) {
-        self.notes.push(Note {
-            severity: Severity::Error,
-            line,
-            message: message.into(),
-        });
+        self.notes.push(Note::new(Severity::Error, line, message));
     }
 
     fn read(&mut self, lines: &[Line<'_>]) {
@@ -796,19 +796,11 @@ struct Read {
 
 impl Builder<'_> {
     fn warn(&mut self, line: usize, message: impl Into<String>) {
-        self.notes.push(Note {
-            severity: Severity::Warning,
-            line,
-            message: message.into(),
-        });
+        self.notes.push(Note::new(Severity::Warning, line, message));
     }
 
     fn error(&mut self, line: usize, message: impl Into<String>) {
-        self.notes.push(Note {
-            severity: Severity::Error,
-            line,
-            message: message.into(),
-        });
+        self.notes.push(Note::new(Severity::Error, line, message));
     }
 
     fn fields(&mut self, rows: &[Row], role: Role) -> Vec<Field> {
