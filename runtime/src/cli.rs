@@ -190,15 +190,8 @@ impl Invocation {
     {
         let text = self.read_request()?;
         let mut de = serde_json::Deserializer::from_str(&text);
-        let request: R = serde_path_to_error::deserialize(&mut de).map_err(|e| {
-            format!(
-                "error: {} does not fit `{}`: at `{}`: {}",
-                self.request_path,
-                R::METHOD,
-                e.path(),
-                e.inner()
-            )
-        })?;
+        let request: R = serde_path_to_error::deserialize(&mut de)
+            .map_err(|e| describe_json_error(&self.request_path, R::METHOD, &e))?;
         let gateway = match &self.env.gateway {
             Some(g) => g.parse::<Gateway>()?,
             None => Gateway::for_family(R::CLIENT),
@@ -239,6 +232,34 @@ impl Invocation {
             serde_json::to_string_pretty(&response).map_err(|e| format!("error: {e}"))?;
         json.push('\n');
         Ok(json)
+    }
+}
+
+/// Why the request file does not fit the request type. A required parameter left out is
+/// worded like the SDK's client-side check (code 40), with its full wire-name path.
+fn describe_json_error(
+    file: &str,
+    method: &str,
+    error: &serde_path_to_error::Error<serde_json::Error>,
+) -> String {
+    let message = error.inner().to_string();
+    let parent = error.path().to_string();
+    let missing = message
+        .strip_prefix("missing field `")
+        .and_then(|rest| rest.split_once('`'))
+        .map(|(field, _)| field);
+    match missing {
+        Some(field) => {
+            let path = if parent == "." {
+                field.to_owned()
+            } else {
+                format!("{parent}.{field}")
+            };
+            format!(
+                "error: the request breaks documented rules (client-side code 40); nothing was sent\n  {path}: Missing required arguments:{path}\n"
+            )
+        }
+        None => format!("error: {file} does not fit `{method}`: at `{parent}`: {message}"),
     }
 }
 
@@ -302,6 +323,35 @@ mod tests {
         ] {
             assert!(parse(args(bad), Env::default()).is_err(), "{bad:?}");
         }
+    }
+
+    #[test]
+    fn a_missing_required_parameter_is_reported_like_the_sdk() {
+        #[derive(Debug, serde::Deserialize)]
+        struct Inner {
+            #[allow(dead_code)]
+            biz_no: String,
+        }
+        #[derive(Debug, serde::Deserialize)]
+        struct Req {
+            #[allow(dead_code)]
+            bill: Inner,
+        }
+        let mut de = serde_json::Deserializer::from_str(r#"{"bill": {}}"#);
+        let err = serde_path_to_error::deserialize::<_, Req>(&mut de).unwrap_err();
+        let text = describe_json_error("r.json", "a.b", &err);
+        assert!(text.contains("code 40"), "{text}");
+        assert!(
+            text.contains("bill.biz_no: Missing required arguments:bill.biz_no"),
+            "{text}"
+        );
+        let mut de = serde_json::Deserializer::from_str(r#"{"bill": {"biz_no": 1}}"#);
+        let err = serde_path_to_error::deserialize::<_, Req>(&mut de).unwrap_err();
+        let text = describe_json_error("r.json", "a.b", &err);
+        assert!(
+            text.contains("does not fit `a.b`: at `bill.biz_no`"),
+            "{text}"
+        );
     }
 
     #[test]
