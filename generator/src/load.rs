@@ -64,21 +64,26 @@ pub fn load_str(path: &str, text: String) -> Result<(Api, spec::Spec), Vec<Diagn
     }
 }
 
-/// Loads every spec in `dir`, sorted by file name so that output never depends on the
-/// order the file system lists them in.
-pub fn load_dir(dir: &Path) -> Result<Vec<Api>, LoadError> {
-    let shown = dir.to_string_lossy().replace('\\', "/");
-    let shown = shown.trim_end_matches('/');
-    let entries = std::fs::read_dir(dir).map_err(|e| LoadError::Io(shown.to_owned(), e))?;
+/// The names of the spec files in `dir` (`*.yaml`, and `*.yml` so that a misnamed one is
+/// reported), sorted so that output never depends on the order the file system lists them.
+pub fn spec_file_names(dir: &Path) -> std::io::Result<Vec<String>> {
     let mut names = Vec::new();
-    for entry in entries {
-        let entry = entry.map_err(|e| LoadError::Io(shown.to_owned(), e))?;
-        let name = entry.file_name().to_string_lossy().into_owned();
+    for entry in std::fs::read_dir(dir)? {
+        let name = entry?.file_name().to_string_lossy().into_owned();
         if name.ends_with(".yaml") || name.ends_with(".yml") {
             names.push(name);
         }
     }
     names.sort();
+    Ok(names)
+}
+
+/// Loads every spec in `dir`, sorted by file name so that output never depends on the
+/// order the file system lists them in.
+pub fn load_dir(dir: &Path) -> Result<Vec<Api>, LoadError> {
+    let shown = dir.to_string_lossy().replace('\\', "/");
+    let shown = shown.trim_end_matches('/');
+    let names = spec_file_names(dir).map_err(|e| LoadError::Io(shown.to_owned(), e))?;
     let mut files = Vec::with_capacity(names.len());
     for name in &names {
         let path = format!("{shown}/{name}");

@@ -132,14 +132,7 @@ fn render_reusing(apis: &[Api], reuse: Option<&Layout>) -> Result<Output, String
 /// directory. Reads files and hashes them; parses and renders nothing. `false` means "not
 /// proven": render and compare to find out what differs.
 pub fn in_sync_by_stamps(layout: &Layout) -> std::io::Result<bool> {
-    let mut names = Vec::new();
-    for entry in std::fs::read_dir(&layout.specs)? {
-        let name = entry?.file_name().to_string_lossy().into_owned();
-        if name.ends_with(".yaml") || name.ends_with(".yml") {
-            names.push(name);
-        }
-    }
-    names.sort();
+    let names = crate::load::spec_file_names(&layout.specs)?;
     let mut expected: BTreeMap<String, String> = BTreeMap::new();
     let mut hashes = Vec::with_capacity(names.len());
     for name in &names {
