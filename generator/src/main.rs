@@ -143,7 +143,7 @@ fn run(command: Command) -> Result<ExitCode, String> {
             out,
             force,
             keep_names_from,
-        } => topgen::import::command(&topgen::import::Options {
+        } => topgen::import::command::run(&topgen::import::Options {
             page,
             out,
             force,

@@ -173,7 +173,7 @@ fn an_unseen_page_with_deep_nesting_lists_and_json_examples() {
     let notes: Vec<(usize, &str)> = imported
         .notes
         .iter()
-        .map(|n| (n.line, n.message.as_str()))
+        .map(|n| (n.line().unwrap_or(0), n.message.as_str()))
         .collect();
     assert!(
         notes
@@ -263,7 +263,7 @@ fn a_missing_type_is_an_error_with_its_line_and_no_spec() {
 fn a_page_without_a_method_is_an_error() {
     let imported = import::import("文档中心 > API类目 > 演示\n\n请求参数\n");
     assert!(imported.has_errors() && imported.spec.is_none());
-    assert_eq!(imported.notes.last().map(|n| n.line), Some(1));
+    assert_eq!(imported.notes.last().and_then(|n| n.line()), Some(1));
 }
 
 /// Every emitted spec parses back to the same model: emitting it again gives the same text.
