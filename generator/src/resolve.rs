@@ -74,6 +74,12 @@ const RESERVED_TYPE_NAMES: &[&str] = &[
     "Vec",
 ];
 
+/// Whether generated code already uses this Rust type name unqualified, so that a spec type
+/// must not take it (importers choose placeholder names around it).
+pub fn is_reserved_type_name(name: &str) -> bool {
+    RESERVED_TYPE_NAMES.contains(&name)
+}
+
 const SCALARS: &[(&str, Scalar)] = &[
     ("String", Scalar::String),
     ("Number", Scalar::Number),

@@ -6,6 +6,7 @@
 //! validate, write, report).
 
 pub mod command;
+pub mod fields;
 pub mod keep;
 mod page;
 mod page_build;

@@ -4,12 +4,13 @@
 use top_runtime::DateTime;
 use top_runtime::validate::utf16_len;
 
+use super::fields::{self, LimitSources};
 use super::page::{Cell, Row, first_token, is_wire_name, required_cell, span_of, type_like};
 use super::prose::{self, Limit};
 use super::sample::{self, Sample};
 use super::{Note, Role, Severity, loc};
 use crate::names;
-use crate::spec::{CodedValue, Field, StructDef};
+use crate::spec::{Field, StructDef};
 use crate::yamlout::Comments;
 
 /// Builds fields and structs from rows.
@@ -301,22 +302,12 @@ impl Builder<'_> {
         let (example, description) =
             self.example_and_description(&content, &field, scalar, role, parent_class);
         field.description = description.map(loc);
-        if let Some(d) = field.description.as_ref().map(|d| d.value.clone()) {
-            self.prose_limits(&mut field, &d, list, row.line);
-            if scalar
-                && !list
-                && matches!(base.as_str(), "String" | "Number")
-                && let Some(codes) = prose::coded_values(&d, base == "Number")
-            {
-                field.values = Some(loc(codes
-                    .into_iter()
-                    .map(|c| CodedValue {
-                        code: loc(c.code),
-                        description: c.description.map(loc),
-                        rust_name: None,
-                    })
-                    .collect()));
-            }
+        let sources = LimitSources {
+            max_length: "更多限制",
+            max_items: "更多限制",
+        };
+        for warning in fields::apply_description(&mut field, scalar, sources) {
+            self.warn(row.line, warning);
         }
         if let Some((text, line)) = example {
             match example_problem(&field, &text, &base, list) {
@@ -369,33 +360,6 @@ impl Builder<'_> {
                     cell.text, field.name.value
                 ),
             );
-        }
-    }
-
-    fn prose_limits(&mut self, field: &mut Field, description: &str, list: bool, line: usize) {
-        let ty = field.ty.value.as_str();
-        if !list
-            && matches!(ty, "String" | "Number")
-            && let Some(n) = prose::max_length_in(description)
-        {
-            match &field.max_length {
-                None => field.max_length = Some(loc(n)),
-                Some(l) if l.value != n => {
-                    let cell = l.value;
-                    self.warn(line, format!("`{}`: the description says 最大长度 {n} but 更多限制 says {cell}; kept {cell}", field.name.value));
-                }
-                Some(_) => {}
-            }
-        }
-        if list && let Some(n) = prose::max_items_in(description) {
-            match &field.max_items {
-                None => field.max_items = Some(loc(n)),
-                Some(l) if l.value != n => {
-                    let cell = l.value;
-                    self.warn(line, format!("`{}`: the description says at most {n} items but 更多限制 says {cell}; kept {cell}", field.name.value));
-                }
-                Some(_) => {}
-            }
         }
     }
 

@@ -4,45 +4,17 @@ use std::collections::{HashMap, HashSet};
 
 use super::loc;
 use crate::names;
+use crate::resolve;
 use crate::spec::{Field, Spec};
 use crate::yamlout::{self, Comments};
-
-/// Types of the Rust prelude that generated code names without a path.
-const PRELUDE: &[&str] = &[
-    "Result",
-    "Option",
-    "Some",
-    "None",
-    "Ok",
-    "Err",
-    "String",
-    "Vec",
-    "Box",
-    "Default",
-    "Clone",
-    "Copy",
-    "Debug",
-    "Send",
-    "Sync",
-    "Sized",
-    "Fn",
-    "Into",
-    "From",
-    "Iterator",
-    "ToString",
-    "ToOwned",
-    "PartialEq",
-    "Eq",
-    "Drop",
-];
 
 /// Gives every name the page cannot state a valid default and a TODO comment: variant names
 /// of digit codes (`Code0`), enum names that would clash, Rust field names that collide.
 pub fn choose_rust_names(spec: &mut Spec, comments: &mut Comments) {
     let prefix = names::api_type_prefix(&spec.method.value);
-    // Names the generated module uses unqualified: a type of that name would shadow them
-    // and the module would not compile.
-    let mut taken: HashSet<String> = PRELUDE.iter().map(|s| (*s).to_owned()).collect();
+    // The generated module's own request and response types. Names the generated code uses
+    // unqualified are asked of `resolve` (generated code moving to full paths frees them).
+    let mut taken: HashSet<String> = HashSet::new();
     for name in [format!("{prefix}Request"), format!("{prefix}Response")] {
         taken.insert(format!("{name}Builder"));
         taken.insert(name);
@@ -51,19 +23,19 @@ pub fn choose_rust_names(spec: &mut Spec, comments: &mut Comments) {
     let mut struct_names: HashMap<String, String> = HashMap::new();
     for def in &mut spec.structs {
         let mut name = names::type_name(&def.name.value);
-        if taken.contains(&name) {
+        if unavailable(&name, &taken) {
             let base = name.clone();
             name = format!("{base}Struct");
             let mut n = 2;
-            while taken.contains(&name) {
+            while unavailable(&name, &taken) {
                 name = format!("{base}{n}");
                 n += 1;
             }
             def.rust_name = Some(loc(name.clone()));
-            let why = if PRELUDE.contains(&base.as_str()) {
-                "would shadow the Rust prelude's"
+            let why = if resolve::is_reserved_type_name(&base) {
+                "is reserved by the generated code"
             } else {
-                "is taken"
+                "is taken by another type"
             };
             comments
                 .entry(yamlout::struct_key(&def.name.value))
@@ -104,6 +76,23 @@ pub fn choose_rust_names(spec: &mut Spec, comments: &mut Comments) {
         for field in fields.iter_mut() {
             let wire = field.name.value.clone();
             let mut rust = names::field_name(&wire);
+            if !names::is_identifier(&rust) {
+                // A wire name of other characters (`名称`, `a b`): no snake_case form is Rust.
+                let base = rust;
+                rust = "field".to_owned();
+                let mut n = 2;
+                while rust_fields.contains(&rust) {
+                    rust = format!("field_{n}");
+                    n += 1;
+                }
+                field.rust_name = Some(loc(rust.clone()));
+                comments
+                    .entry(yamlout::field_key(&owner, &wire))
+                    .or_default()
+                    .push(format!(
+                        "TODO: `{base}` is not a Rust identifier; `{rust}` is a placeholder."
+                    ));
+            }
             if rust_fields.contains(&rust) {
                 let base = rust.clone();
                 let mut n = 2;
@@ -121,11 +110,11 @@ pub fn choose_rust_names(spec: &mut Spec, comments: &mut Comments) {
                 continue;
             };
             let mut enum_name = names::type_name(names::unraw(&rust));
-            if taken.contains(&enum_name) {
+            if unavailable(&enum_name, &taken) {
                 let base = enum_name.clone();
                 enum_name = format!("{owner_rust}{base}");
                 let mut n = 2;
-                while taken.contains(&enum_name) {
+                while unavailable(&enum_name, &taken) {
                     enum_name = format!("{owner_rust}{base}{n}");
                     n += 1;
                 }
@@ -171,4 +160,10 @@ pub fn choose_rust_names(spec: &mut Spec, comments: &mut Comments) {
             }
         }
     }
+}
+
+/// Whether a Rust type name is already used: by this module, or by what generated code names
+/// unqualified.
+fn unavailable(name: &str, taken: &HashSet<String>) -> bool {
+    taken.contains(name) || resolve::is_reserved_type_name(name)
 }
