@@ -99,29 +99,42 @@ enum Command {
     },
     /// Prints the JSON Schema of the spec format (draft-07), for editors.
     Schema,
-    /// Reads the text of a TOP API doc page (a browser's copy of it) and writes a spec.
+    /// Reads TOP API docs and writes specs: page text (a browser's copy of a doc page) or doc
+    /// JSON (the document the doc site serves, bare or as `{"success": true, "data": …}`),
+    /// told apart by content.
     ///
-    /// Prints the spec, or with `--out DIR` writes `DIR/<method>.yaml` (never over an existing
-    /// spec without `--force`). Everything on the page that import cannot place is reported
-    /// on stderr as `page.txt:LINE: warning: …`; a missing method or parameter type is an
-    /// error (exit 1, nothing written).
+    /// PATHs are files, `-` (standard input) or directories, whose `*.json` are read
+    /// recursively in sorted order; a doc's category is the `name` in the nearest
+    /// `catelog.json`. One doc prints its spec, or with `--out DIR` writes
+    /// `DIR/<method>.yaml` (never over an existing spec without `--force`); several docs need
+    /// `--out`. Every doc is reported on its own, as `FILE:LINE: warning: …` (page) or
+    /// `FILE:/JSON/POINTER: warning: …` (doc JSON); a doc with errors writes nothing, and the
+    /// batch goes on. The last line is `imported N of M API docs (W warnings, F failed)`;
+    /// the exit status is 1 when any doc failed.
     ///
-    /// Names the page does not state get valid placeholders marked `# TODO` (digit codes
+    /// Names a doc does not state get valid placeholders marked `# TODO` (digit codes
     /// become `Code0`, `Code1`…). `--keep-names-from SPEC` carries `rust_name`, `enum_name`
     /// and variant names over from an existing spec, matched by wire name (and code); with
     /// `--force` the names of the spec being replaced are kept the same way.
     Import {
-        /// The page's text file, or `-` for standard input.
-        page: String,
+        /// Doc files, directories of doc JSON, or `-` for standard input.
+        #[arg(required = true, value_name = "PATH")]
+        paths: Vec<String>,
         /// Directory to write `<method>.yaml` into, e.g. `specs/`.
         #[arg(long)]
         out: Option<PathBuf>,
         /// Replace an existing spec in `--out`.
         #[arg(long)]
         force: bool,
-        /// An existing spec whose Rust names to keep.
+        /// An existing spec whose Rust names to keep (one doc only).
         #[arg(long, value_name = "SPEC")]
         keep_names_from: Option<PathBuf>,
+        /// Print no warnings (errors and the summary still).
+        #[arg(long, short)]
+        quiet: bool,
+        /// Print each spec file written.
+        #[arg(long, short)]
+        verbose: bool,
     },
 }
 
@@ -139,15 +152,19 @@ fn main() -> ExitCode {
 fn run(command: Command) -> Result<ExitCode, String> {
     match command {
         Command::Import {
-            page,
+            paths,
             out,
             force,
             keep_names_from,
+            quiet,
+            verbose,
         } => topgen::import::command::run(&topgen::import::Options {
-            page,
+            inputs: paths,
             out,
             force,
             keep_names_from,
+            quiet,
+            verbose,
         })
         .map(ExitCode::from),
         Command::Schema => {

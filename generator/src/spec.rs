@@ -95,7 +95,7 @@ impl Session {
 }
 
 /// A request or response parameter, or a field of a struct.
-#[derive(Debug, Clone, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Field {
     /// The wire name exactly as documented, typos included (`bill_status_equest_top`).
@@ -132,7 +132,7 @@ pub struct Field {
 }
 
 /// One documented value of a coded field.
-#[derive(Debug, Clone, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CodedValue {
     /// The value as sent on the wire (`ALI`, `0`).

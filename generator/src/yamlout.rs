@@ -14,8 +14,8 @@ use crate::spec::{Client, CodedValue, Field, Payload, Session, Spec, StructDef};
 /// The first line of every spec: editors find the schema through it.
 pub const SCHEMA_LINE: &str = "# yaml-language-server: $schema=spec.schema.json";
 
-/// Comment lines to print above items, keyed by [`field_key`], [`struct_key`] or
-/// [`value_key`]. Each entry is printed as `# <line>` at the item's indentation.
+/// Comment lines to print above items, keyed by [`field_key`], [`struct_key`], [`top_key`]
+/// or [`value_key`]. Each entry is printed as `# <line>` at the item's indentation.
 pub type Comments = BTreeMap<String, Vec<String>>;
 
 /// The comment key of a field: `owner` is `request`, `response` or a struct's name.
@@ -26,6 +26,11 @@ pub fn field_key(owner: &str, wire: &str) -> String {
 /// The comment key of a struct definition.
 pub fn struct_key(name: &str) -> String {
     format!("struct {name}")
+}
+
+/// The comment key of a top-level entry (`client`, `session`).
+pub fn top_key(key: &str) -> String {
+    format!("top {key}")
 }
 
 /// The comment key of one coded value of a field.
@@ -55,12 +60,14 @@ pub fn emit(spec: &Spec, comments: &Comments) -> String {
         Client::Top => "top",
         Client::Qimen => "qimen",
     };
+    w.comment(0, &top_key("client"));
     w.scalar_entry(0, "client", client, Style::Raw);
     let session = match spec.session.value {
         Session::None => "none",
         Session::Optional => "optional",
         Session::Required => "required",
     };
+    w.comment(0, &top_key("session"));
     w.scalar_entry(0, "session", session, Style::Raw);
     for (key, fields) in [("request", &spec.request), ("response", &spec.response)] {
         if !fields.is_empty() {
@@ -127,7 +134,17 @@ impl Writer<'_> {
         if let Some(lines) = self.comments.get(key) {
             // A comment ends at the line end: text with line breaks becomes several lines.
             for line in lines.iter().flat_map(|l| l.lines()) {
-                let _ = writeln!(self.out, "{:indent$}# {}", "", line.trim_end());
+                // A comment holds any character but controls, which YAML rejects anywhere:
+                // those are shown escaped (a doc's text may hold a NUL).
+                let mut shown = String::with_capacity(line.len());
+                for c in line.trim_end().chars() {
+                    if (c.is_control() && c != '\t') || c == '\u{feff}' {
+                        let _ = write!(shown, "\\u{{{:x}}}", u32::from(c));
+                    } else {
+                        shown.push(c);
+                    }
+                }
+                let _ = writeln!(self.out, "{:indent$}# {shown}", "");
             }
         }
     }

@@ -6,6 +6,7 @@
 //! validate, write, report).
 
 pub mod command;
+pub mod doc_json;
 pub mod fields;
 pub mod keep;
 mod page;
@@ -52,6 +53,14 @@ impl Note {
         Note {
             severity,
             at: Location::Line(line),
+            message: message.into(),
+        }
+    }
+
+    fn at_pointer(severity: Severity, pointer: &str, message: impl Into<String>) -> Self {
+        Note {
+            severity,
+            at: Location::Pointer(pointer.to_owned()),
             message: message.into(),
         }
     }
