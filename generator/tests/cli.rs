@@ -63,6 +63,13 @@ fn check_finds_every_kind_of_drift_and_generate_fixes_it() {
 
     let out = topgen(&root, &["generate"]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    // A summary, not a line per file: thousands of APIs would bury it.
+    assert!(!text(&out).contains("wrote "), "{}", text(&out));
+    assert!(
+        text(&out).contains("3 API(s): 12 file(s) written"),
+        "{}",
+        text(&out)
+    );
     let out = topgen(&root, &["check"]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
 
@@ -103,8 +110,8 @@ fn check_finds_every_kind_of_drift_and_generate_fixes_it() {
         "{report}"
     );
 
-    // generate repairs all three, and only rewrites what differs.
-    let out = topgen(&root, &["generate"]);
+    // generate repairs all three, and only rewrites what differs; --verbose lists them.
+    let out = topgen(&root, &["generate", "--verbose"]);
     assert!(
         text(&out).contains("3 file(s) written") || text(&out).contains("2 file(s) written"),
         "{}",
