@@ -124,6 +124,11 @@ fn scalar_name(s: Scalar) -> &'static str {
         Scalar::Number => "Number",
         Scalar::Boolean => "Boolean",
         Scalar::Date => "Date",
+        Scalar::Decimal => "Decimal",
+        Scalar::Json => "Json",
+        Scalar::JsonMap => "Map",
+        Scalar::FieldList => "FieldList",
+        Scalar::File => "File",
     }
 }
 

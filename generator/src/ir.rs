@@ -68,12 +68,32 @@ pub struct Limits {
     pub max_value: Option<i64>,
 }
 
+/// A built-in value type (specs/README.md lists them with their doc spellings).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Scalar {
     String,
+    /// A Java Long.
     Number,
     Boolean,
+    /// `yyyy-MM-dd HH:mm:ss`, China time.
     Date,
+    /// `Price` and `BigDecimal`: an exact decimal, sent as its text.
+    Decimal,
+    /// Any JSON value, sent as compact JSON text.
+    Json,
+    /// A JSON object (`Map`), sent as compact JSON text.
+    JsonMap,
+    /// `Field List`: field names, sent comma-separated.
+    FieldList,
+    /// A file upload (the doc's `byte`/`byte[]`), sent as a multipart part, never signed.
+    File,
+}
+
+impl Scalar {
+    /// Whether the value is sent as JSON text rather than as plain text.
+    pub fn is_json(self) -> bool {
+        matches!(self, Scalar::Json | Scalar::JsonMap)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -94,6 +114,33 @@ impl Type {
             _ => None,
         }
     }
+
+    /// How a request sends the value: as JSON text (structs, lists of them, `Json`, `Map`),
+    /// as file parts, or as plain text.
+    pub fn encoding(&self) -> Encoding {
+        match self {
+            Type::Struct(_) => Encoding::Json,
+            Type::Scalar(Scalar::File) => Encoding::File,
+            Type::Scalar(s) | Type::Enum(_, s) if s.is_json() => Encoding::Json,
+            Type::List(inner) => match inner.encoding() {
+                Encoding::Text => Encoding::Text,
+                Encoding::Json => Encoding::Json,
+                Encoding::File => Encoding::File,
+            },
+            _ => Encoding::Text,
+        }
+    }
+}
+
+/// How a request parameter goes on the wire.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Encoding {
+    /// Plain text; a list comma-joined.
+    Text,
+    /// One JSON text.
+    Json,
+    /// Multipart file parts, left out of the signature.
+    File,
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -18,6 +18,7 @@ pub mod names;
 pub mod output;
 pub mod parallel;
 pub mod parse;
+pub mod progress;
 pub mod resolve;
 pub mod scaffold;
 pub mod spec;

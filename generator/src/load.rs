@@ -37,6 +37,14 @@ impl std::error::Error for LoadError {}
 /// Parses and resolves one spec's text; `path` names it in diagnostics and must end in
 /// `<method>.yaml`.
 pub fn load_str(path: &str, text: String) -> Result<(Api, spec::Spec), Vec<Diagnostic>> {
+    load_located(path, text).map(|(api, spec, _)| (api, spec))
+}
+
+/// [`load_str`], also giving the source, so that checks across specs can point into it.
+fn load_located(
+    path: &str,
+    text: String,
+) -> Result<(Api, spec::Spec, Arc<SourceFile>), Vec<Diagnostic>> {
     let source_hash = crate::fingerprint::spec_hash(text.as_bytes());
     let file = Arc::new(SourceFile::new(path, text));
     let attach = |diags: Vec<Diagnostic>| {
@@ -53,7 +61,9 @@ pub fn load_str(path: &str, text: String) -> Result<(Api, spec::Spec), Vec<Diagn
         .as_ref()
         .map(|spec| resolve::resolve(spec, path, partial));
     match (spec, resolved) {
-        (Some(spec), Some(Ok(api))) if errors.is_empty() => Ok((Api { source_hash, ..api }, spec)),
+        (Some(spec), Some(Ok(api))) if errors.is_empty() => {
+            Ok((Api { source_hash, ..api }, spec, Arc::clone(&file)))
+        }
         (_, resolved) => {
             if let Some(Err(semantic)) = resolved {
                 errors.extend(semantic);
@@ -91,12 +101,12 @@ pub fn load_dir(dir: &Path) -> Result<Vec<Api>, LoadError> {
         files.push((path, text));
     }
     let results = crate::parallel::map(files, |(path, bytes)| match String::from_utf8(bytes) {
-        Ok(text) => load_str(&path, text).map(|(mut api, _)| {
+        Ok(text) => load_located(&path, text).map(|(mut api, spec, file)| {
             // Generated files name their spec the same way whatever path topgen was given,
             // so that output does not depend on where it ran from.
             let name = path.rsplit('/').next().unwrap_or(&path);
             api.spec_path = format!("specs/{name}");
-            api
+            (api, spec.method.span, file)
         }),
         Err(e) => {
             let file = Arc::new(SourceFile::new(path, String::new()));
@@ -107,14 +117,18 @@ pub fn load_dir(dir: &Path) -> Result<Vec<Api>, LoadError> {
         }
     });
     let mut apis = Vec::with_capacity(results.len());
+    let mut methods = Vec::with_capacity(results.len());
     let mut errors = Vec::new();
     for result in results {
         match result {
-            Ok(api) => apis.push(api),
+            Ok((api, span, file)) => {
+                apis.push(api);
+                methods.push((span, file));
+            }
             Err(diags) => errors.extend(diags),
         }
     }
-    check_crate_names(&apis, &mut errors);
+    check_crate_names(&apis, &methods, &mut errors);
     if errors.is_empty() {
         Ok(apis)
     } else {
@@ -122,19 +136,35 @@ pub fn load_dir(dir: &Path) -> Result<Vec<Api>, LoadError> {
     }
 }
 
-/// Names that must be unique across the crate: modules, and the root re-exports.
-fn check_crate_names(apis: &[Api], errors: &mut Vec<Diagnostic>) {
-    let mut seen: HashMap<String, &str> = HashMap::new();
-    for api in apis {
+/// Names that must be unique across the crate: modules (and so cargo features), and the
+/// root re-exports. Distinct methods can collide (`a.b_c` and `a.bC` both make `a_b_c`):
+/// each such pair is an error at the later spec's method, naming both.
+fn check_crate_names(
+    apis: &[Api],
+    methods: &[(crate::diag::Span, Arc<SourceFile>)],
+    errors: &mut Vec<Diagnostic>,
+) {
+    let mut seen: HashMap<&str, usize> = HashMap::new();
+    for (i, api) in apis.iter().enumerate() {
         for name in [&api.module, &api.request.rust_name, &api.response.rust_name] {
-            if let Some(other) = seen.insert(name.clone(), &api.method) {
-                let file = Arc::new(SourceFile::new(api.spec_path.clone(), String::new()));
+            if let Some(first) = seen.insert(name, i)
+                && first != i
+            {
+                let other = &apis[first];
+                let (span, file) = &methods[i];
                 errors.push(
                     Diagnostic::error(
-                        file.span(0, 0),
-                        format!("`{}` and `{other}` both generate `{name}`", api.method),
+                        *span,
+                        format!(
+                            "`{}` and `{}` both generate `{name}`",
+                            api.method, other.method
+                        ),
                     )
-                    .in_file(&file),
+                    .with_label(format!(
+                        "`{}` is in {}; rename one of the spec files' methods",
+                        other.method, other.spec_path
+                    ))
+                    .in_file(file),
                 );
             }
         }

@@ -7,6 +7,10 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 use topgen::load::{self, LoadError};
 use topgen::output::{self, Layout};
+use topgen::progress::Progress;
+
+/// How many diffs `check` prints before it only counts.
+const DIFFS_SHOWN: usize = 20;
 
 /// Generates a typed Rust SDK crate from YAML specs of Taobao Open Platform (TOP) APIs.
 #[derive(Parser)]
@@ -46,6 +50,9 @@ enum Command {
     Generate {
         #[command(flatten)]
         paths: Paths,
+        /// List every file written or deleted, not only the summary.
+        #[arg(long, short)]
+        verbose: bool,
     },
     /// Regenerates in memory and compares with the disk: exit 0 when in sync, 1 with a diff
     /// of every difference otherwise.
@@ -61,6 +68,9 @@ enum Command {
         /// breaking (a deleted spec is).
         #[arg(long, value_name = "GIT_REV")]
         breaking: Option<String>,
+        /// Print the diff of every changed file (by default the first 20, then a count).
+        #[arg(long, short)]
+        verbose: bool,
     },
     /// Writes `specs/<method>.yaml`: a commented skeleton to fill in. Refuses to overwrite.
     New {
@@ -176,17 +186,20 @@ fn run(command: Command) -> Result<ExitCode, String> {
             eprintln!("{} spec(s) are valid", apis.len());
             Ok(ExitCode::SUCCESS)
         }
-        Command::Generate { paths } => {
+        Command::Generate { paths, verbose } => {
             let layout = paths.layout();
             let apis = load_specs(&layout.specs)?;
-            let rendered = output::render_incremental(&apis, &layout)?;
+            let progress = Progress::start(apis.len(), "rendering");
+            let rendered = output::render_incremental_with(&apis, &layout, &progress)?;
             let report = output::write(&layout, &rendered)
                 .map_err(|e| format!("error: cannot write: {e}"))?;
-            for path in &report.written {
-                eprintln!("wrote {path}");
-            }
-            for path in &report.deleted {
-                eprintln!("deleted {path}");
+            if verbose {
+                for path in &report.written {
+                    eprintln!("wrote {path}");
+                }
+                for path in &report.deleted {
+                    eprintln!("deleted {path}");
+                }
             }
             eprintln!(
                 "{} API(s): {} file(s) written, {} unchanged, {} deleted",
@@ -213,6 +226,7 @@ fn run(command: Command) -> Result<ExitCode, String> {
             paths,
             full,
             breaking: None,
+            verbose,
         } => {
             let layout = paths.layout();
             if !full && output::in_sync_by_stamps(&layout).unwrap_or(false) {
@@ -220,10 +234,11 @@ fn run(command: Command) -> Result<ExitCode, String> {
                 return Ok(ExitCode::SUCCESS);
             }
             let apis = load_specs(&layout.specs)?;
+            let progress = Progress::start(apis.len(), "rendering");
             let rendered = if full {
-                output::render(&apis)?
+                output::render_with(&apis, &progress)?
             } else {
-                output::render_incremental(&apis, &layout)?
+                output::render_incremental_with(&apis, &layout, &progress)?
             };
             let drift = output::check(&layout, &rendered)
                 .map_err(|e| format!("error: cannot read: {e}"))?;
@@ -231,8 +246,16 @@ fn run(command: Command) -> Result<ExitCode, String> {
                 eprintln!("{} API(s): generated files are in sync", apis.len());
                 return Ok(ExitCode::SUCCESS);
             }
-            for (_, diff) in &drift.changed {
+            // Thousands of stale files (after a generator change) would bury the summary.
+            let shown = if verbose { usize::MAX } else { DIFFS_SHOWN };
+            for (_, diff) in drift.changed.iter().take(shown) {
                 print!("{diff}");
+            }
+            if drift.changed.len() > shown {
+                println!(
+                    "… and {} more changed file(s): `check --verbose` shows every diff",
+                    drift.changed.len() - shown
+                );
             }
             for path in &drift.missing {
                 println!("missing: {path}");

@@ -34,17 +34,42 @@ pub fn type_name(name: &str) -> String {
     })
 }
 
-/// `tmall.fin.car.open.bill.notify` → `tmall_fin_car_open_bill_notify`.
-pub fn module_name(method: &str) -> String {
-    fix_identifier(method.replace('.', "_"))
+/// Whether `method` has the shape of a TOP method name: dotted segments of ASCII letters,
+/// digits, `_` and `-`, the first starting with a lowercase letter. Real methods are not all lowercase:
+/// `taobao.miniapp.userInfo.get`, `account.aliyuncs.com.GetPubKey.2013-07-01`.
+pub fn is_valid_method(method: &str) -> bool {
+    let mut segments = method.split('.');
+    let starts_with_letter = method.starts_with(|c: char| c.is_ascii_lowercase());
+    starts_with_letter
+        && segments.clone().count() >= 2
+        && segments.all(|s| {
+            !s.is_empty()
+                && s.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+        })
 }
 
-/// `tmall.fin.car.open.bill.notify` → `TmallFinCarOpenBillNotify`.
+/// `tmall.fin.car.open.bill.notify` → `tmall_fin_car_open_bill_notify`;
+/// `taobao.miniapp.userInfo.get` → `taobao_miniapp_user_info_get`.
+pub fn module_name(method: &str) -> String {
+    let segments: Vec<String> = method.split('.').map(ToSnakeCase::to_snake_case).collect();
+    fix_identifier(segments.join("_"))
+}
+
+/// `tmall.fin.car.open.bill.notify` → `TmallFinCarOpenBillNotify`;
+/// `account.aliyuncs.com.GetPubKey.2013-07-01` → `AccountAliyuncsComGetPubKey20130701`.
 pub fn api_type_prefix(method: &str) -> String {
-    method
+    let prefix: String = method
         .split('.')
         .map(ToUpperCamelCase::to_upper_camel_case)
-        .collect()
+        .collect();
+    // A valid method starts with a letter, so the prefix is an identifier; this keeps any
+    // other input from producing a broken one.
+    if prefix.starts_with(|c: char| c.is_ascii_alphabetic()) {
+        prefix
+    } else {
+        format!("Api{prefix}")
+    }
 }
 
 fn fix_identifier(name: String) -> String {
@@ -105,6 +130,48 @@ mod tests {
             module_name("tmall.fin.car.open.bill.notify"),
             "tmall_fin_car_open_bill_notify"
         );
+    }
+
+    #[test]
+    fn real_method_names() {
+        let cases = [
+            (
+                "taobao.miniapp.userInfo.get",
+                "taobao_miniapp_user_info_get",
+                "TaobaoMiniappUserInfoGet",
+            ),
+            (
+                "alitrip.flight.basic.data.city.queryAll",
+                "alitrip_flight_basic_data_city_query_all",
+                "AlitripFlightBasicDataCityQueryAll",
+            ),
+            (
+                "account.aliyuncs.com.GetPubKey.2013-07-01",
+                "account_aliyuncs_com_get_pub_key_2013_07_01",
+                "AccountAliyuncsComGetPubKey20130701",
+            ),
+            ("alibaba.o2o.x_y", "alibaba_o2o_x_y", "AlibabaO2oXY"),
+        ];
+        for (method, module, prefix) in cases {
+            assert!(is_valid_method(method), "{method}");
+            assert_eq!(module_name(method), module);
+            assert_eq!(api_type_prefix(method), prefix);
+        }
+        for bad in [
+            "taobao",
+            "taobao..get",
+            "taobao.item.get.",
+            "1688.x.y",
+            ".a.b",
+            "a.b/c",
+            "../../x.y",
+            "a.b\0c",
+            "a.b c",
+            "/etc.passwd",
+            "Taobao.item.get",
+        ] {
+            assert!(!is_valid_method(bad), "{bad}");
+        }
     }
 
     #[test]

@@ -9,6 +9,7 @@ use askama::Template;
 use crate::emit;
 use crate::fingerprint;
 use crate::ir::Api;
+use crate::progress::Progress;
 use crate::templates::{ApiRow, CargoToml, Readme};
 
 /// Where things live, relative to the workspace root.
@@ -40,7 +41,12 @@ pub struct Output {
 
 /// Renders every file of the crate from the resolved APIs, the per-API files on all cores.
 pub fn render(apis: &[Api]) -> Result<Output, String> {
-    render_reusing(apis, None)
+    render_reusing(apis, None, &Progress::hidden())
+}
+
+/// [`render`] with a progress bar.
+pub fn render_with(apis: &[Api], progress: &Progress) -> Result<Output, String> {
+    render_reusing(apis, None, progress)
 }
 
 /// Like [`render`], but a per-API file already on disk under `layout` whose stamp proves it
@@ -48,10 +54,23 @@ pub fn render(apis: &[Api]) -> Result<Output, String> {
 /// is instead of rendered: after editing one spec of thousands, only that spec's files are
 /// rendered again.
 pub fn render_incremental(apis: &[Api], layout: &Layout) -> Result<Output, String> {
-    render_reusing(apis, Some(layout))
+    render_reusing(apis, Some(layout), &Progress::hidden())
 }
 
-fn render_reusing(apis: &[Api], reuse: Option<&Layout>) -> Result<Output, String> {
+/// [`render_incremental`] with a progress bar.
+pub fn render_incremental_with(
+    apis: &[Api],
+    layout: &Layout,
+    progress: &Progress,
+) -> Result<Output, String> {
+    render_reusing(apis, Some(layout), progress)
+}
+
+fn render_reusing(
+    apis: &[Api],
+    reuse: Option<&Layout>,
+    progress: &Progress,
+) -> Result<Output, String> {
     let stamped_on_disk = |path: &str, input: &str| {
         let layout = reuse?;
         let text = std::fs::read_to_string(layout.out.join(path)).ok()?;
@@ -83,8 +102,10 @@ fn render_reusing(apis: &[Api], reuse: Option<&Layout>) -> Result<Output, String
                 &api.source_hash,
             )?,
         };
+        progress.tick();
         Ok::<_, String>([(module, module_text), (tests, tests_text)])
     });
+    progress.finish();
     let mut files = BTreeMap::new();
     for pair in per_api {
         files.extend(pair?);

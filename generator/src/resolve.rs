@@ -34,58 +34,27 @@ pub fn resolve(spec: &Spec, spec_path: &str, partial: bool) -> Result<Api, Vec<D
     }
 }
 
-/// Whether `method` has the shape of a TOP method name: lowercase dotted words.
-pub fn is_valid_method(method: &str) -> bool {
-    let parts: Vec<&str> = method.split('.').collect();
-    parts.len() >= 2
-        && parts[0].starts_with(|c: char| c.is_ascii_lowercase())
-        && parts.iter().all(|p| {
-            !p.is_empty()
-                && p.chars()
-                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
-        })
-}
+pub use crate::names::is_valid_method;
 
-/// Names generated code uses unqualified: what every module imports from
-/// `top_runtime::generated`, and the prelude types and derives it names.
-const RESERVED_TYPE_NAMES: &[&str] = &[
-    "Checked",
-    "DateTime",
-    "Path",
-    "Rules",
-    "Validate",
-    "ValidationErrors",
-    "Box",
-    "Clone",
-    "Debug",
-    "Default",
-    "Eq",
-    "Err",
-    "From",
-    "Hash",
-    "Into",
-    "None",
-    "Ok",
-    "Option",
-    "PartialEq",
-    "Result",
-    "Some",
-    "String",
-    "Vec",
-];
-
-/// Whether generated code already uses this Rust type name unqualified, so that a spec type
-/// must not take it (importers choose placeholder names around it).
-pub fn is_reserved_type_name(name: &str) -> bool {
-    RESERVED_TYPE_NAMES.contains(&name)
-}
-
-const SCALARS: &[(&str, Scalar)] = &[
+/// The built-in types a spec's `type:` can name (see `specs/README.md`). A struct cannot take
+/// one of these names: `type: Map` must mean one thing.
+const BUILTINS: &[(&str, Scalar)] = &[
     ("String", Scalar::String),
     ("Number", Scalar::Number),
     ("Boolean", Scalar::Boolean),
     ("Date", Scalar::Date),
+    ("Price", Scalar::Decimal),
+    ("BigDecimal", Scalar::Decimal),
+    ("Json", Scalar::Json),
+    ("Map", Scalar::JsonMap),
+    ("FieldList", Scalar::FieldList),
+    ("File", Scalar::File),
 ];
+
+/// The spelling of a built-in type name, for messages.
+pub fn builtin_type_names() -> impl Iterator<Item = &'static str> {
+    BUILTINS.iter().map(|(name, _)| *name)
+}
 
 struct Resolver<'s> {
     spec: &'s Spec,
@@ -119,7 +88,7 @@ impl<'s> Resolver<'s> {
             self.error(
                 spec.method.span,
                 format!("`{method}` is not a valid TOP method name"),
-                "expected lowercase dotted words, e.g. `taobao.item.get`",
+                "expected dotted segments of letters, digits, `_` and `-`, starting with a lowercase letter, e.g. `taobao.miniapp.userInfo.get`",
             );
         }
         let file_name = spec_path.rsplit(['/', '\\']).next().unwrap_or(spec_path);
@@ -226,6 +195,14 @@ impl<'s> Resolver<'s> {
     fn index_structs(&mut self) {
         for (i, def) in self.spec.structs.iter().enumerate() {
             let name = def.name.value.as_str();
+            if BUILTINS.iter().any(|(builtin, _)| *builtin == name) {
+                self.error(
+                    def.name.span,
+                    format!("`{name}` is a built-in type and cannot name a struct"),
+                    format!("name the struct differently, e.g. `{name}Struct`, and use that name as the fields' type"),
+                );
+                continue;
+            }
             if let Some(&first) = self.structs.get(name) {
                 let line = self.spec.structs[first].name.span.line;
                 self.error(
@@ -253,15 +230,10 @@ impl<'s> Resolver<'s> {
         name
     }
 
-    /// Records a Rust type name, reporting a clash with one taken before.
+    /// Records a Rust type name, reporting a clash with one taken before. Generated code names
+    /// std, serde and runtime items by full path, so no name is reserved.
     fn claim_type_name(&mut self, name: &str, span: Span) {
-        if RESERVED_TYPE_NAMES.contains(&name) {
-            self.error(
-                span,
-                format!("the Rust type name `{name}` is reserved by the generated code"),
-                "give a different `rust_name` or `enum_name`",
-            );
-        } else if let Some(first) = self.type_names.get(name).copied() {
+        if let Some(first) = self.type_names.get(name).copied() {
             self.error(
                 span,
                 format!("the Rust type name `{name}` is already taken"),
@@ -302,13 +274,21 @@ impl<'s> Resolver<'s> {
             Some(base) => (base.trim_end(), true),
             None => (text, false),
         };
-        if let Some((_, scalar)) = SCALARS.iter().find(|(n, _)| *n == base) {
+        if let Some((_, scalar)) = BUILTINS.iter().find(|(n, _)| *n == base) {
+            if list && *scalar == Scalar::FieldList {
+                self.error(
+                    ty.span,
+                    "`FieldList[]` is not a type: a `FieldList` is already a list of names",
+                    "use `FieldList`",
+                );
+                return None;
+            }
             return Some((TypeRef::Scalar(*scalar), list));
         }
         if let Some((name, &i)) = self.structs.get_key_value(base) {
             return Some((TypeRef::Struct(name, i), list));
         }
-        let mut known: Vec<&str> = SCALARS.iter().map(|(n, _)| *n).collect();
+        let mut known: Vec<&str> = builtin_type_names().collect();
         known.extend(self.structs.keys());
         let expected = format!(
             "expected one of: {}; or a list of one, `Type[]`",
@@ -436,6 +416,9 @@ impl<'s> Resolver<'s> {
         self.check_limits(field, scalar, list);
 
         let mut ty = match base {
+            // A response carries no upload: whatever the gateway sends for a doc `byte`
+            // (base64 text, an array) is kept as JSON rather than guessed at.
+            TypeRef::Scalar(Scalar::File) if role == Role::Response => Type::Scalar(Scalar::Json),
             TypeRef::Scalar(s) => Type::Scalar(s),
             TypeRef::Struct(_, i) => Type::Struct(struct_names[i].clone()),
         };
@@ -481,21 +464,26 @@ impl<'s> Resolver<'s> {
 
     fn check_limits(&mut self, field: &spec::Field, scalar: Option<Scalar>, list: bool) {
         let ty = &field.ty.value;
+        // A File's max length is its size limit in bytes (TOP-PROTOCOL, file uploads).
         if let Some(l) = &field.max_length
-            && (list || !matches!(scalar, Some(Scalar::String | Scalar::Number)))
+            && (list || !matches!(scalar, Some(Scalar::String | Scalar::Number | Scalar::File)))
         {
             self.error(
                 l.span,
-                format!("`max_length` applies to String and Number fields; this one is `{ty}`"),
+                format!(
+                    "`max_length` applies to String, Number and File fields; this one is `{ty}`"
+                ),
                 "remove it, or use `max_items` for a list",
             );
         }
+        // The SDK's checkMaxListSize also counts the comma-separated values of a String.
         if let Some(l) = &field.max_items
             && !list
+            && !matches!(scalar, Some(Scalar::String | Scalar::FieldList))
         {
             self.error(
                 l.span,
-                format!("`max_items` applies to lists; this field is `{ty}`"),
+                format!("`max_items` applies to lists, FieldList and String (comma-separated values); this field is `{ty}`"),
                 "remove it, or make the type a list: `Type[]`",
             );
         }
@@ -622,6 +610,32 @@ impl<'s> Resolver<'s> {
             );
             return;
         };
+        // Whole-value examples: JSON text, and file names, are not split at commas.
+        let whole = match scalar {
+            Scalar::Json | Scalar::JsonMap => {
+                let parsed: Result<serde_json::Value, _> = serde_json::from_str(&example.value);
+                let problem = match parsed {
+                    Err(e) => Some(format!("the example is not JSON: {e}")),
+                    Ok(v) if scalar == Scalar::JsonMap && !list && !v.is_object() => {
+                        Some("the example is not a JSON object".to_owned())
+                    }
+                    Ok(_) => None,
+                };
+                if let Some(problem) = problem {
+                    self.error(
+                        example.span,
+                        problem,
+                        format!("breaks the rules of `{}`", field.name.value),
+                    );
+                }
+                true
+            }
+            Scalar::File | Scalar::FieldList => true,
+            _ => false,
+        };
+        if whole {
+            return;
+        }
         let text = example.value.as_str();
         let items: Vec<&str> = if list {
             text.split(',').map(str::trim).collect()
@@ -672,6 +686,9 @@ impl<'s> Resolver<'s> {
                     .parse::<DateTime>()
                     .err()
                     .map(|_| format!("the example `{item}` is not a `yyyy-MM-dd HH:mm:ss` date")),
+                Scalar::Decimal => (!is_decimal(item))
+                    .then(|| format!("the example `{item}` is not a decimal number (`200.07`)")),
+                Scalar::Json | Scalar::JsonMap | Scalar::File | Scalar::FieldList => None,
             };
             let problem = problem.or_else(|| {
                 codes
@@ -728,28 +745,10 @@ impl<'s> Resolver<'s> {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn method_names() {
-        for ok in [
-            "taobao.item.get",
-            "tmall.fin.car.open.bill.notify",
-            "alibaba.o2o.x_y",
-        ] {
-            assert!(is_valid_method(ok), "{ok}");
-        }
-        for bad in [
-            "taobao",
-            "Taobao.item.get",
-            "taobao..get",
-            "taobao.item.get.",
-            "1688.x.y",
-            "taobao.item-get",
-        ] {
-            assert!(!is_valid_method(bad), "{bad}");
-        }
-    }
+/// `-12`, `200.07`, `0.10`: what TOP sends for a Price or BigDecimal.
+fn is_decimal(text: &str) -> bool {
+    let digits = text.strip_prefix('-').unwrap_or(text);
+    let (int, frac) = digits.split_once('.').unwrap_or((digits, "0"));
+    let all_digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    all_digits(int) && all_digits(frac)
 }

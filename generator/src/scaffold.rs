@@ -46,7 +46,7 @@ pub fn parse_method(text: &str) -> Result<String, String> {
     if is_valid_method(text) {
         Ok(text.to_owned())
     } else {
-        Err("expected a TOP method name: lowercase dotted words, e.g. `taobao.item.get`".to_owned())
+        Err("expected a TOP method name: dotted segments of letters, digits, `_` and `-`, starting with a lowercase letter, e.g. `taobao.item.get`".to_owned())
     }
 }
 

@@ -38,8 +38,9 @@ impl<T: JsonSchema> JsonSchema for Located<T> {
 #[serde(deny_unknown_fields)]
 #[schemars(title = "topgen TOP API spec")]
 pub struct Spec {
-    /// The TOP method name, e.g. `tmall.fin.car.open.bill.notify`. The file must be named
-    /// `<method>.yaml`.
+    /// The TOP method name as documented, e.g. `tmall.fin.car.open.bill.notify` or
+    /// `taobao.miniapp.userInfo.get`: dotted segments of ASCII letters, digits, `_` and `-`,
+    /// starting with a lowercase letter. The file must be named `<method>.yaml`.
     pub method: Located<String>,
     /// The page's Chinese title, the text in brackets after the method name.
     pub title: Option<Located<String>>,
@@ -102,8 +103,11 @@ pub struct Field {
     pub name: Located<String>,
     /// A Rust name for the field when the wire name makes a poor one.
     pub rust_name: Option<Located<String>>,
-    /// `String`, `Number`, `Boolean`, `Date` (`yyyy-MM-dd HH:mm:ss`), a struct defined under
-    /// `structs`, or a list of any of these written `Type[]` (the page's `Type []`).
+    /// `String`, `Number` (a Java Long), `Boolean`, `Date` (`yyyy-MM-dd HH:mm:ss`, China time),
+    /// `Price` or `BigDecimal` (exact decimals), `Json` (any JSON value), `Map` (a JSON
+    /// object), `FieldList` (comma-separated field names), `File` (a file upload: the doc's
+    /// `byte`/`byte[]`), a struct defined under `structs`, or a list of any of these written
+    /// `Type[]` (the page's `Type []`).
     #[serde(rename = "type")]
     #[schemars(regex(pattern = r"^[A-Za-z_][A-Za-z0-9_]*(\[\])?$"))]
     pub ty: Located<String>,
@@ -115,9 +119,10 @@ pub struct Field {
     pub example: Option<Located<String>>,
     /// 描述, verbatim (limits and codes stated in it are also captured structurally below).
     pub description: Option<Located<String>>,
-    /// 最大长度: in UTF-16 units for `String`, in digits for `Number`.
+    /// 最大长度: in UTF-16 units for `String`, in digits for `Number`, in bytes for `File`.
     pub max_length: Option<Located<u64>>,
-    /// The most elements a list may hold (also when stated in prose: `一批次最大100条`).
+    /// The most elements a list may hold (also when stated in prose: `一批次最大100条`); on a
+    /// `String` or `FieldList`, the most comma-separated values.
     pub max_items: Option<Located<u64>>,
     /// The smallest value a `Number` may take.
     pub min_value: Option<Located<i64>>,
@@ -149,6 +154,8 @@ pub struct CodedValue {
 #[serde(deny_unknown_fields)]
 pub struct StructDef {
     /// The type name as documented (`BillStatusRequestTop`, or the sample code's class name).
+    /// Any name but a built-in type's (`String`, `Map`, `File`…); `Result` or `Option` are
+    /// fine: generated code names std items by full path.
     pub name: Located<String>,
     /// A Rust name for the type when the documented one makes a poor one.
     pub rust_name: Option<Located<String>>,

@@ -1,6 +1,6 @@
 //! Rustdoc text for generated items, from the spec's descriptions, limits and examples.
 
-use crate::ir::{Api, Field, Role, Type};
+use crate::ir::{Api, Encoding, Field, Role, Scalar, Type};
 use crate::spec::{Client, Session};
 
 /// The doc of a field: description, then what constrains it.
@@ -14,8 +14,14 @@ pub fn field(field: &Field, role: Role) -> String {
         });
     }
     let l = &field.limits;
+    let file = field.ty.scalar() == Some(Scalar::File)
+        || matches!(&field.ty, Type::List(inner) if inner.scalar() == Some(Scalar::File));
     if let Some(n) = l.max_length {
-        facts.push(format!("max length {n}"));
+        facts.push(if file {
+            format!("at most {n} bytes")
+        } else {
+            format!("max length {n}")
+        });
     }
     if let Some(n) = l.max_items {
         facts.push(format!("at most {n} items"));
@@ -29,8 +35,18 @@ pub fn field(field: &Field, role: Role) -> String {
     if let Some(e) = &field.example {
         facts.push(format!("example {}", code(e)));
     }
-    if matches!(field.ty, Type::Scalar(crate::ir::Scalar::Date)) {
-        facts.push("`yyyy-MM-dd HH:mm:ss`, China time".into());
+    match field.ty.scalar() {
+        Some(Scalar::Date) => facts.push("`yyyy-MM-dd HH:mm:ss`, China time".into()),
+        Some(Scalar::Decimal) => facts.push("an exact decimal, sent as its text".into()),
+        Some(Scalar::FieldList) => facts.push("field names, sent comma-separated".into()),
+        _ => {}
+    }
+    if role == Role::Response {
+        // How a value is sent says nothing about a response.
+    } else if file {
+        facts.push("a file upload: sent as a `multipart/form-data` part, never signed".into());
+    } else if field.ty.encoding() == Encoding::Json {
+        facts.push("sent as JSON text".into());
     }
     let facts = facts.join(" · ");
     match &field.description {

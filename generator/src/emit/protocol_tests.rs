@@ -7,7 +7,7 @@ use proc_macro2::{Literal, TokenStream};
 use quote::{format_ident, quote};
 use serde_json::{Map, Value};
 
-use crate::ir::{Api, Enum, Field, Scalar, Struct, Type};
+use crate::ir::{Api, Encoding, Enum, Field, Scalar, Struct, Type};
 
 /// `tests/protocol/main.rs`: the shared helpers and one module per API.
 pub fn main_rs(apis: &[Api]) -> TokenStream {
@@ -178,10 +178,7 @@ pub fn api_tests(api: &Api) -> TokenStream {
         let checks = api.request.fields.iter().filter_map(|f| {
             let expected = request_example.get(&f.wire_name)?;
             let wire = &f.wire_name;
-            let is_struct = |t: &Type| matches!(t, Type::Struct(_));
-            let as_json =
-                is_struct(&f.ty) || matches!(&f.ty, Type::List(inner) if is_struct(inner));
-            Some(if as_json {
+            Some(if f.ty.encoding() == Encoding::Json {
                 let json = Literal::string(&expected.to_string());
                 quote!(assert_json_param(&params, #wire, #json);)
             } else {
@@ -368,6 +365,18 @@ fn scalar(text: &str, ty: &Type) -> Option<Value> {
         Scalar::Number => Value::from(text.parse::<i64>().ok()?),
         Scalar::Boolean => Value::Bool(text.parse().ok()?),
         Scalar::String | Scalar::Date => Value::String(text.to_owned()),
+        // A decimal is written as a JSON number, exactly as documented.
+        Scalar::Decimal => serde_json::from_str::<Value>(text)
+            .ok()
+            .filter(Value::is_number)?,
+        Scalar::Json | Scalar::JsonMap => serde_json::from_str(text).ok()?,
+        Scalar::FieldList => Value::Array(
+            text.split(',')
+                .map(|name| Value::String(name.trim().to_owned()))
+                .collect(),
+        ),
+        // No text stands for a file's bytes.
+        Scalar::File => return None,
     })
 }
 

@@ -20,10 +20,10 @@ pub fn api_module(api: &Api) -> TokenStream {
         Role::Response => response_struct(s),
     });
     let enums = api.enums.iter().map(coded_enum);
+    // No imports: every std, serde and runtime item is named by full path, so a spec's own
+    // type names (`Result`, `Option`, `String`, `Path`…) can never clash with them.
     quote! {
         #module_doc
-        #[allow(unused_imports)]
-        use top_runtime::generated::*;
         #request
         #response
         #(#structs)*
@@ -41,17 +41,22 @@ fn ident(name: &str) -> proc_macro2::Ident {
 /// The Rust type of a field's value, without the `Option` of optional fields.
 fn value_type(ty: &Type) -> TokenStream {
     match ty {
-        Type::Scalar(Scalar::String) => quote!(String),
-        Type::Scalar(Scalar::Number) => quote!(i64),
-        Type::Scalar(Scalar::Boolean) => quote!(bool),
-        Type::Scalar(Scalar::Date) => quote!(DateTime),
+        Type::Scalar(Scalar::String) => quote!(::std::string::String),
+        Type::Scalar(Scalar::Number) => quote!(::core::primitive::i64),
+        Type::Scalar(Scalar::Boolean) => quote!(::core::primitive::bool),
+        Type::Scalar(Scalar::Date) => quote!(::top_runtime::DateTime),
+        Type::Scalar(Scalar::Decimal) => quote!(::top_runtime::Decimal),
+        Type::Scalar(Scalar::Json) => quote!(::top_runtime::Json),
+        Type::Scalar(Scalar::JsonMap) => quote!(::top_runtime::JsonMap),
+        Type::Scalar(Scalar::FieldList) => quote!(::std::vec::Vec<::std::string::String>),
+        Type::Scalar(Scalar::File) => quote!(::top_runtime::FileItem),
         Type::Struct(name) | Type::Enum(name, _) => {
             let name = ident(name);
             quote!(#name)
         }
         Type::List(inner) => {
             let inner = value_type(inner);
-            quote!(Vec<#inner>)
+            quote!(::std::vec::Vec<#inner>)
         }
     }
 }
@@ -88,23 +93,23 @@ fn request_type(api: &Api) -> TokenStream {
             t if is_struct(t) => quote!(json),
             _ => quote!(value),
         };
-        quote!((#wire, top_runtime::api::param::#encode(&self.#rust)))
+        quote!((#wire, ::top_runtime::api::param::#encode(&self.#rust)))
     });
     if api.session != Session::Required {
         tokens.extend(quote! {
             /// Sendable without a session key.
-            impl top_runtime::SessionFree for #name {}
+            impl ::top_runtime::SessionFree for #name {}
         });
     }
     tokens.extend(quote! {
-        impl top_runtime::ApiRequest for #name {
+        impl ::top_runtime::ApiRequest for #name {
             const METHOD: &'static str = #method;
-            const CLIENT: top_runtime::ClientFamily = top_runtime::ClientFamily::#client;
-            const SESSION: top_runtime::SessionRequirement = top_runtime::SessionRequirement::#session;
+            const CLIENT: ::top_runtime::ClientFamily = ::top_runtime::ClientFamily::#client;
+            const SESSION: ::top_runtime::SessionRequirement = ::top_runtime::SessionRequirement::#session;
             type Response = #response;
 
-            fn params(&self) -> Vec<(&'static str, Option<String>)> {
-                vec![#(#params),*]
+            fn params(&self) -> ::std::vec::Vec<(&'static str, ::core::option::Option<::std::string::String>)> {
+                ::std::vec![#(#params),*]
             }
         }
     });
@@ -155,20 +160,20 @@ fn request_struct(s: &Struct) -> TokenStream {
             quote! {
                 #doc
                 #rename
-                #[serde(default, skip_serializing_if = "Option::is_none")]
-                pub #rust: Option<#ty>,
+                #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
+                pub #rust: ::core::option::Option<#ty>,
             }
         }
     });
     let params = s.fields.iter().map(|f| {
         let rust = ident(&f.rust_name);
-        quote!(#rust: &impl Checked)
+        quote!(#rust: &impl ::top_runtime::validate::Checked)
     });
     let checks = s.fields.iter().map(|f| {
         let rust = ident(&f.rust_name);
         let wire = &f.wire_name;
         let rules = rules(f);
-        quote!(check(out, at, #wire, #rust, #rules);)
+        quote!(::top_runtime::validate::check(out, at, #wire, #rust, #rules);)
     });
     let self_args = s.fields.iter().map(|f| {
         let rust = ident(&f.rust_name);
@@ -178,7 +183,7 @@ fn request_struct(s: &Struct) -> TokenStream {
     let builder_fields = s.fields.iter().map(|f| {
         let rust = ident(&f.rust_name);
         let ty = value_type(&f.ty);
-        quote!(#rust: Option<#ty>,)
+        quote!(#rust: ::core::option::Option<#ty>,)
     });
     let setters = s.fields.iter().map(|f| {
         let rust = ident(&f.rust_name);
@@ -190,8 +195,8 @@ fn request_struct(s: &Struct) -> TokenStream {
         ));
         quote! {
             #doc
-            pub fn #rust(mut self, value: impl Into<#ty>) -> Self {
-                self.#rust = Some(value.into());
+            pub fn #rust(mut self, value: impl ::core::convert::Into<#ty>) -> Self {
+                self.#rust = ::core::option::Option::Some(value.into());
                 self
             }
         }
@@ -213,13 +218,13 @@ fn request_struct(s: &Struct) -> TokenStream {
     let construct = quote!(#name { #(#inits)* });
     let finish = if required.is_empty() {
         quote! {
-            if errors.is_empty() { Ok(#construct) } else { Err(errors) }
+            if errors.is_empty() { ::core::result::Result::Ok(#construct) } else { ::core::result::Result::Err(errors) }
         }
     } else {
         quote! {
             match (#(self.#required,)*) {
-                (#(Some(#required),)*) if errors.is_empty() => Ok(#construct),
-                _ => Err(errors),
+                (#(::core::option::Option::Some(#required),)*) if errors.is_empty() => ::core::result::Result::Ok(#construct),
+                _ => ::core::result::Result::Err(errors),
             }
         }
     };
@@ -235,7 +240,7 @@ fn request_struct(s: &Struct) -> TokenStream {
     ));
     quote! {
         #doc
-        #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+        #[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::cmp::PartialEq, ::core::cmp::Eq, ::serde::Serialize, ::serde::Deserialize)]
         pub struct #name {
             #(#fields)*
         }
@@ -247,19 +252,19 @@ fn request_struct(s: &Struct) -> TokenStream {
             }
 
             #too_many
-            fn check_fields(#errors: &mut ValidationErrors, #at: &Path<'_>, #(#params),*) {
+            fn check_fields(#errors: &mut ::top_runtime::ValidationErrors, #at: &::top_runtime::Path<'_>, #(#params),*) {
                 #(#checks)*
             }
         }
 
-        impl Validate for #name {
-            fn validate_at(&self, at: &Path<'_>, out: &mut ValidationErrors) {
+        impl ::top_runtime::Validate for #name {
+            fn validate_at(&self, at: &::top_runtime::Path<'_>, out: &mut ::top_runtime::ValidationErrors) {
                 Self::check_fields(out, at, #(#self_args),*);
             }
         }
 
         #builder_doc
-        #[derive(Debug, Clone, Default)]
+        #[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::default::Default)]
         #[must_use]
         pub struct #builder {
             #(#builder_fields)*
@@ -269,9 +274,9 @@ fn request_struct(s: &Struct) -> TokenStream {
             #(#setters)*
 
             /// The value, or every rule it breaks (paths relative to it).
-            pub fn build(self) -> Result<#name, ValidationErrors> {
-                let mut errors = ValidationErrors::new();
-                #name::check_fields(&mut errors, &Path::ROOT, #(#builder_args),*);
+            pub fn build(self) -> ::core::result::Result<#name, ::top_runtime::ValidationErrors> {
+                let mut errors = ::top_runtime::ValidationErrors::new();
+                #name::check_fields(&mut errors, &::top_runtime::Path::ROOT, #(#builder_args),*);
                 #finish
             }
         }
@@ -281,9 +286,9 @@ fn request_struct(s: &Struct) -> TokenStream {
 /// `Rules::new().required().max_length(32)` for a field.
 fn rules(f: &Field) -> TokenStream {
     let mut rules = if f.required {
-        quote!(Rules::REQUIRED)
+        quote!(::top_runtime::Rules::REQUIRED)
     } else {
-        quote!(Rules::NONE)
+        quote!(::top_runtime::Rules::NONE)
     };
     let l = &f.limits;
     if let Some(n) = l.max_length {
@@ -323,21 +328,21 @@ fn response_struct_with_doc(s: &Struct, nested: bool) -> TokenStream {
         let ty = value_type(&f.ty);
         let rename = serde_rename(f);
         let reader = if matches!(f.ty, Type::List(_)) {
-            "lenient::list"
+            "::top_runtime::lenient::list"
         } else {
-            "lenient::value"
+            "::top_runtime::lenient::value"
         };
         quote! {
             #doc
             #rename
-            #[serde(skip_serializing_if = "Option::is_none", deserialize_with = #reader)]
-            pub #rust: Option<#ty>,
+            #[serde(skip_serializing_if = "::core::option::Option::is_none", deserialize_with = #reader)]
+            pub #rust: ::core::option::Option<#ty>,
         }
     });
-    let item = nested.then(|| quote!(top_runtime::lenient_struct!(#name);));
+    let item = nested.then(|| quote!(::top_runtime::lenient_struct!(#name);));
     quote! {
         #doc
-        #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+        #[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::default::Default, ::core::cmp::PartialEq, ::core::cmp::Eq, ::serde::Serialize, ::serde::Deserialize)]
         #[serde(default)]
         pub struct #name {
             #(#fields)*
@@ -367,8 +372,8 @@ fn coded_enum(e: &Enum) -> TokenStream {
         quote!(#doc #rust,)
     });
     let (unknown, codes) = match e.base {
-        Scalar::Number => (quote!(i64), quote!(number_codes)),
-        _ => (quote!(String), quote!(text_codes)),
+        Scalar::Number => (quote!(::core::primitive::i64), quote!(number_codes)),
+        _ => (quote!(::std::string::String), quote!(text_codes)),
     };
     let mappings = e.variants.iter().map(|v| {
         let rust = ident(&v.rust_name);
@@ -387,12 +392,12 @@ fn coded_enum(e: &Enum) -> TokenStream {
     });
     quote! {
         #doc
-        #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+        #[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::cmp::PartialEq, ::core::cmp::Eq, ::core::hash::Hash)]
         pub enum #name {
             #(#variants)*
             /// A value the documentation does not list, as sent.
             Unknown(#unknown),
         }
-        top_runtime::#codes!(#name { #(#mappings),* });
+        ::top_runtime::#codes!(#name { #(#mappings),* });
     }
 }

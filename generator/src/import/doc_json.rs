@@ -12,23 +12,9 @@ use serde_json::{Map, Value};
 use super::fields::{self, LimitSources};
 use super::rust_names::choose_rust_names;
 use super::{Imported, Note, Role, Severity, loc};
-use crate::resolve::is_valid_method;
+use crate::resolve::{builtin_type_names, is_valid_method};
 use crate::spec::{Client, Field, Session, Spec, StructDef};
 use crate::yamlout::{self, Comments};
-
-/// Type names the spec format gives a meaning: a doc struct cannot be called so in a spec.
-pub const BUILT_IN_TYPES: &[&str] = &[
-    "String",
-    "Number",
-    "Boolean",
-    "Date",
-    "Price",
-    "BigDecimal",
-    "Json",
-    "Map",
-    "FieldList",
-    "File",
-];
 
 /// Whether a text is doc JSON rather than a page's text: it is a JSON object.
 pub fn is_doc_json(text: &str) -> bool {
@@ -529,10 +515,8 @@ impl Reader {
                 "" | "null" | "object" => ("Json", Some("any JSON value")),
                 "string" | "number" | "boolean" | "date" | "price" | "bigdecimal" | "json"
                 | "map" => {
-                    let built_in = BUILT_IN_TYPES
-                        .iter()
+                    let built_in = builtin_type_names()
                         .find(|t| t.to_ascii_lowercase() == lower)
-                        .copied()
                         .unwrap_or("Json");
                     (built_in, Some("the built-in type of that name"))
                 }
@@ -644,7 +628,7 @@ impl Reader {
         }
         let mut todo = Vec::new();
         let mut base = doc_type.to_owned();
-        if BUILT_IN_TYPES.contains(&doc_type) {
+        if builtin_type_names().any(|t| t == doc_type) {
             base = format!("{doc_type}Struct");
             todo.push(format!(
                 "TODO: the doc calls this struct `{doc_type}`, a built-in spec type; `{base}` is a placeholder."

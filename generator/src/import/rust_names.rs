@@ -4,7 +4,6 @@ use std::collections::{HashMap, HashSet};
 
 use super::loc;
 use crate::names;
-use crate::resolve;
 use crate::spec::{Field, Spec};
 use crate::yamlout::{self, Comments};
 
@@ -12,8 +11,8 @@ use crate::yamlout::{self, Comments};
 /// of digit codes (`Code0`), enum names that would clash, Rust field names that collide.
 pub fn choose_rust_names(spec: &mut Spec, comments: &mut Comments) {
     let prefix = names::api_type_prefix(&spec.method.value);
-    // The generated module's own request and response types. Names the generated code uses
-    // unqualified are asked of `resolve` (generated code moving to full paths frees them).
+    // The generated module's own request and response types (and their builders). Generated
+    // code names std, serde and runtime items by full path, so no other name is reserved.
     let mut taken: HashSet<String> = HashSet::new();
     for name in [format!("{prefix}Request"), format!("{prefix}Response")] {
         taken.insert(format!("{name}Builder"));
@@ -32,11 +31,7 @@ pub fn choose_rust_names(spec: &mut Spec, comments: &mut Comments) {
                 n += 1;
             }
             def.rust_name = Some(loc(name.clone()));
-            let why = if resolve::is_reserved_type_name(&base) {
-                "is reserved by the generated code"
-            } else {
-                "is taken by another type"
-            };
+            let why = "is taken by another type";
             comments
                 .entry(yamlout::struct_key(&def.name.value))
                 .or_default()
@@ -162,8 +157,7 @@ pub fn choose_rust_names(spec: &mut Spec, comments: &mut Comments) {
     }
 }
 
-/// Whether a Rust type name is already used: by this module, or by what generated code names
-/// unqualified.
+/// Whether a Rust type name is already used in the module.
 fn unavailable(name: &str, taken: &HashSet<String>) -> bool {
-    taken.contains(name) || resolve::is_reserved_type_name(name)
+    taken.contains(name)
 }
