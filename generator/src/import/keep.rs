@@ -52,8 +52,8 @@ pub fn keep_names(spec: &mut Spec, comments: &mut Comments, from: &Spec) -> usiz
     let mut carried = 0;
     for def in &mut spec.structs {
         if let Some(name) = structs.get(def.name.value.as_str()) {
-            set(&mut def.rust_name, name, &mut carried);
-            comments.remove(&yamlout::struct_key(&def.name.value));
+            let key = yamlout::struct_key(&def.name.value);
+            set(&mut def.rust_name, name, &mut carried, comments, &key);
         }
     }
     let mut apply = |owner: &str, list: &mut [Field], comments: &mut Comments| {
@@ -63,20 +63,18 @@ pub fn keep_names(spec: &mut Spec, comments: &mut Comments, from: &Spec) -> usiz
             };
             let key = yamlout::field_key(owner, &f.name.value);
             if let Some(n) = &names.rust_name {
-                set(&mut f.rust_name, n, &mut carried);
-                comments.remove(&key);
+                set(&mut f.rust_name, n, &mut carried, comments, &key);
             }
             let Some(values) = f.values.as_mut() else {
                 continue;
             };
             if let Some(n) = &names.enum_name {
-                set(&mut f.enum_name, n, &mut carried);
-                comments.remove(&key);
+                set(&mut f.enum_name, n, &mut carried, comments, &key);
             }
             for v in &mut values.value {
                 if let Some(n) = names.variants.get(&v.code.value) {
-                    set(&mut v.rust_name, n, &mut carried);
-                    comments.remove(&yamlout::value_key(owner, &f.name.value, &v.code.value));
+                    let key = yamlout::value_key(owner, &f.name.value, &v.code.value);
+                    set(&mut v.rust_name, n, &mut carried, comments, &key);
                 }
             }
         }
@@ -90,10 +88,29 @@ pub fn keep_names(spec: &mut Spec, comments: &mut Comments, from: &Spec) -> usiz
     carried
 }
 
-fn set(slot: &mut Option<crate::spec::Located<String>>, name: &str, carried: &mut usize) {
+/// Sets a carried name and drops the TODO lines it answers. A carried name that is the very
+/// placeholder import chose again answers nothing (an earlier import wrote it and no one has
+/// looked yet): its TODO stays. Other comment lines (facts about the doc) stay too.
+fn set(
+    slot: &mut Option<crate::spec::Located<String>>,
+    name: &str,
+    carried: &mut usize,
+    comments: &mut Comments,
+    key: &str,
+) {
     *carried += 1;
+    let placeholder = slot.as_ref().is_some_and(|s| s.value == name);
     *slot = Some(crate::spec::Located {
         value: name.to_owned(),
         span: crate::diag::Span::default(),
     });
+    if placeholder {
+        return;
+    }
+    if let Some(lines) = comments.get_mut(key) {
+        lines.retain(|l| !l.starts_with("TODO"));
+        if lines.is_empty() {
+            comments.remove(key);
+        }
+    }
 }
