@@ -348,7 +348,8 @@ fn walk(dir: &Path, files: &mut Vec<PathBuf>) -> std::io::Result<()> {
         .collect::<Result<_, _>>()?;
     entries.sort();
     for path in entries {
-        if path.is_dir() {
+        // A symlinked directory is not followed: a link to an ancestor would never end.
+        if std::fs::symlink_metadata(&path).is_ok_and(|m| m.is_dir()) {
             walk(&path, files)?;
         } else if path.extension().is_some_and(|e| e == "json")
             && path.file_name().is_some_and(|n| n != CATEGORY_FILE)
