@@ -134,7 +134,8 @@ pub fn main(dispatch: impl FnOnce(&str, &Invocation) -> Option<ExitCode>) -> Exi
     }
 }
 
-/// Prints an HTTP request as it goes on the wire.
+/// Prints an HTTP request as it goes on the wire; the parts of a multipart body are shown
+/// one by one, file content summarised unless it is text.
 pub fn render_http(request: &HttpRequest, reveal_session: bool) -> String {
     let url = if reveal_session {
         request.url.clone()
@@ -146,7 +147,7 @@ pub fn render_http(request: &HttpRequest, reveal_session: bool) -> String {
         out.push_str(&format!("{name}: {value}\n"));
     }
     out.push('\n');
-    out.push_str(&String::from_utf8_lossy(&request.body));
+    out.push_str(&request.readable_body());
     out.push('\n');
     out
 }

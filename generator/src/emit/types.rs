@@ -88,7 +88,7 @@ fn request_type(api: &Api) -> TokenStream {
             t if is_struct(t) => quote!(json),
             _ => quote!(value),
         };
-        quote!((#wire, top_runtime::api::param::#encode(&self.#rust)))
+        quote!(out.#encode(#wire, &self.#rust);)
     });
     if api.session != Session::Required {
         tokens.extend(quote! {
@@ -103,8 +103,8 @@ fn request_type(api: &Api) -> TokenStream {
             const SESSION: top_runtime::SessionRequirement = top_runtime::SessionRequirement::#session;
             type Response = #response;
 
-            fn params(&self) -> Vec<(&'static str, Option<String>)> {
-                vec![#(#params),*]
+            fn params<'a>(&'a self, out: &mut ::top_runtime::api::Params<'a>) {
+                #(#params)*
             }
         }
     });
