@@ -17,7 +17,7 @@ use std::time::Duration;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 
-use crate::wire::{self, Expect, SeenRequest};
+use crate::wire::{self, Expect, SeenFile, SeenRequest};
 
 /// Largest request head accepted.
 const MAX_HEAD: usize = 64 * 1024;
@@ -79,6 +79,9 @@ pub struct Received {
     pub request: SeenRequest,
     /// Every protocol problem found; empty for a valid request.
     pub problems: Vec<String>,
+    /// The file parts of a multipart request (name, filename, content type, bytes), in
+    /// order; empty for a form request or a multipart body that could not be parsed.
+    pub files: Vec<SeenFile>,
 }
 
 type Log = Arc<Mutex<Vec<Received>>>;
@@ -218,11 +221,17 @@ async fn handle(mut stream: TcpStream, expect: Arc<Expect>, reply: Arc<Reply>, l
             vec!["the request was not sent in time".to_owned()],
         ),
     };
+    let files = if request.is_multipart() {
+        request.multipart().map(|m| m.files).unwrap_or_default()
+    } else {
+        Vec::new()
+    };
     log.lock()
         .unwrap_or_else(PoisonError::into_inner)
         .push(Received {
             request,
             problems: problems.clone(),
+            files,
         });
     let response = if problems.is_empty() {
         tokio::time::sleep(reply.delay).await;

@@ -15,4 +15,4 @@ pub mod gateway;
 pub mod wire;
 
 pub use gateway::{FakeGateway, Reply};
-pub use wire::{Expect, Param, SeenRequest, TimestampCheck};
+pub use wire::{Expect, Multipart, Param, SeenFile, SeenRequest, TimestampCheck};

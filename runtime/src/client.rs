@@ -382,12 +382,12 @@ impl TopClient {
         }
         options.session = session;
         options.timestamp = timestamp;
-        prepare::prepare_request(
+        prepare::prepare_params(
             self.gateway.url(),
             R::METHOD,
             &self.credentials,
             &options,
-            request.params(),
+            &crate::api::Params::of(request),
         )
         .map_err(CallError::Prepare)
     }

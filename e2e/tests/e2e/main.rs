@@ -5,3 +5,4 @@
 mod cli;
 mod client;
 mod seeds;
+mod upload;
