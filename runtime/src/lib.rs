@@ -13,12 +13,14 @@ pub mod datetime;
 pub mod lenient;
 pub mod prepare;
 pub mod response;
+pub mod retry;
 pub mod sign;
 pub mod validate;
 
 pub use api::{ApiRequest, ClientFamily, SessionRequirement};
 pub use client::{CallError, Gateway, SessionFree, TopClient};
 pub use datetime::DateTime;
+pub use retry::{Jitter, RetryPolicy};
 pub use validate::{Path, Rule, Rules, Validate, ValidationErrors, Violation};
 
 /// What generated modules use, imported with one `use top_runtime::generated::*;`.
