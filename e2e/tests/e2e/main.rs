@@ -4,4 +4,5 @@
 
 mod cli;
 mod client;
+mod retry;
 mod seeds;
