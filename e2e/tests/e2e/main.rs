@@ -4,5 +4,6 @@
 
 mod cli;
 mod client;
+mod load;
 mod retry;
 mod seeds;
