@@ -400,7 +400,7 @@ impl TopClientBuilder {
         self
     }
     /// Waits between retries with `sleeper` instead of the default
-    /// ([`TokioSleep`](crate::retry::TokioSleep) with the `reqwest` feature, else
+    /// (`TokioSleep` with the `reqwest` feature, else
     /// [`ThreadSleep`](crate::retry::ThreadSleep)).
     pub fn sleeper(mut self, sleeper: impl Sleep + 'static) -> Self {
         self.sleeper = Some(Arc::new(sleeper));

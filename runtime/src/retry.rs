@@ -222,7 +222,7 @@ fn duration_from_nanos(nanos: u128) -> Duration {
 pub type SleepFuture = Pin<Box<dyn Future<Output = ()> + Send>>;
 
 /// Waits between retries. The client needs one only when retries are on; the default is
-/// [`TokioSleep`] with the `reqwest` feature and [`ThreadSleep`] without it. Tests can plug
+/// `TokioSleep` with the `reqwest` feature and [`ThreadSleep`] without it. Tests can plug
 /// in one that records the waits and returns at once.
 pub trait Sleep: Send + Sync {
     /// Completes after `duration`.
@@ -335,7 +335,7 @@ impl Retrier {
 
     /// The wait before retry `retry`, or `None` when `error` is final.
     pub(crate) fn wait_before(&self, retry: u32, error: &CallError) -> Option<Duration> {
-        if retry > self.policy.max_retries {
+        if retry > self.policy.max_retries || !self.policy.allows(error) {
             // Do not draw a number for nothing: keeps seeded sequences easy to predict.
             return None;
         }

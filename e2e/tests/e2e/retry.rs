@@ -338,3 +338,33 @@ async fn the_default_sleeper_waits_with_tokio() {
     // Nothing was reset, so the client kept its connection.
     assert_eq!(gw.connection_count(), 1);
 }
+
+#[tokio::test]
+async fn retried_errors_show_no_secrets() {
+    use top_apis::TaobaoAliautoRiskInfoTmallYcServiceSyncRequest as RiskSync;
+    // Nothing listens there: every attempt is refused, and reqwest's messages would name the
+    // URL, which carries the session key.
+    let closed = {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("binds");
+        listener.local_addr().expect("an address")
+    };
+    let sleeper = Recorder::default();
+    let client = TopClient::builder(APP_KEY, APP_SECRET)
+        .gateway(Gateway::Url(format!("http://{closed}/router/rest")))
+        .retry(policy().max_retries(2))
+        .sleeper(sleeper.clone())
+        .build()
+        .expect("builds");
+    let error = client
+        .execute_with_session(&example::<RiskSync>(), SESSION)
+        .await
+        .expect_err("refused");
+    assert!(
+        matches!(&error, CallError::Retried { attempts: 3, last } if matches!(**last, CallError::Transport(_))),
+        "{error:?}"
+    );
+    assert_eq!(sleeper.waits().len(), 2);
+    let shown = format!("{error} {error:?} {client:?}");
+    assert!(!shown.contains(SESSION), "{shown}");
+    assert!(!shown.contains(APP_SECRET), "{shown}");
+}
