@@ -15,6 +15,7 @@ pub mod file;
 pub mod lenient;
 pub mod prepare;
 pub mod response;
+pub mod retry;
 pub mod sign;
 pub mod validate;
 
@@ -23,6 +24,7 @@ pub use client::{CallError, Gateway, SessionFree, TopClient};
 pub use datetime::DateTime;
 pub use decimal::Decimal;
 pub use file::FileItem;
+pub use retry::{Jitter, RetryPolicy};
 pub use validate::{Path, Rule, Rules, Validate, ValidationErrors, Violation};
 
 /// TOP's `Json` type: any JSON value, sent as its compact JSON text; in a response,
@@ -55,6 +57,7 @@ pub mod prelude {
     pub use crate::api::ApiRequest;
     pub use crate::client::{CallError, Gateway, SessionFree, TopClient};
     pub use crate::prepare::Format;
+    pub use crate::retry::RetryPolicy;
     pub use crate::sign::SignMethod;
     pub use crate::validate::{Validate, ValidationErrors};
     pub use crate::{DateTime, Decimal, FileItem, Json, JsonMap};
@@ -64,6 +67,7 @@ pub mod prelude {
 /// topgen reserves these names, so a spec's own types never clash with them.
 pub mod generated {
     pub use crate::lenient;
+    pub use crate::retry::RetryPolicy;
     pub use crate::validate::{Checked, Path, Rules, Validate, ValidationErrors, check};
     pub use crate::{DateTime, Decimal, FileItem, Json, JsonMap};
 }

@@ -4,5 +4,7 @@
 
 mod cli;
 mod client;
+mod load;
+mod retry;
 mod seeds;
 mod upload;
