@@ -3,9 +3,12 @@
 //! system parameters in the query, API parameters in a form body, `sign` over both).
 //!
 //! Written from the protocol description, not from `top-runtime`: percent-decoding by hand,
-//! MD5 from the `md5` crate, HMAC-MD5 by hand over it, HMAC-SHA256 from `hmac-sha256`.
+//! MD5 from the `md5` crate, HMAC-MD5 by hand over it, HMAC-SHA256 from `hmac-sha256`, and
+//! `multipart/form-data` (requests with files) parsed by the `multer` crate.
 
 use std::collections::BTreeMap;
+use std::future::Future;
+use std::task::{Context, Poll, Waker};
 
 use serde_json::Value;
 
@@ -16,6 +19,34 @@ pub const VERSION: &str = "2.0";
 
 /// The `Content-Type` of the form body.
 pub const FORM_CONTENT_TYPE: &str = "application/x-www-form-urlencoded;charset=UTF-8";
+
+/// The media type of a request with files.
+pub const MULTIPART: &str = "multipart/form-data";
+
+/// The `Content-Type` every text part of a multipart request must carry.
+pub const TEXT_PART_CONTENT_TYPE: &str = "text/plain;charset=UTF-8";
+
+/// A file part of a multipart request, as received.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SeenFile {
+    /// The part's `name` (the API parameter).
+    pub name: String,
+    /// The part's `filename`.
+    pub file_name: String,
+    /// The part's `Content-Type`.
+    pub content_type: String,
+    /// The content.
+    pub bytes: Vec<u8>,
+}
+
+/// The parts of a multipart body: text parameters (decoded as UTF-8) and files.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Multipart {
+    /// Parts without a `filename`, in order.
+    pub texts: Vec<(String, String)>,
+    /// Parts with a `filename`, in order.
+    pub files: Vec<SeenFile>,
+}
 
 /// Parameters that belong in the query string.
 pub const SYSTEM_PARAMS: [&str; 11] = [
@@ -71,6 +102,77 @@ impl SeenRequest {
         let text = std::str::from_utf8(&self.body).map_err(|_| "the body is not UTF-8")?;
         parse_form(text)
     }
+
+    /// Whether the `Content-Type` is `multipart/form-data`.
+    pub fn is_multipart(&self) -> bool {
+        self.header("content-type").is_some_and(|ct| {
+            ct.split(';')
+                .next()
+                .is_some_and(|m| m.trim().eq_ignore_ascii_case(MULTIPART))
+        })
+    }
+
+    /// The parts of a `multipart/form-data` body, read by `multer`.
+    pub fn multipart(&self) -> Result<Multipart, String> {
+        let content_type = self.header("content-type").ok_or("no Content-Type")?;
+        parse_multipart(content_type, &self.body)
+    }
+}
+
+/// Parses a complete `multipart/form-data` body with `multer`. A text part must be
+/// `text/plain;charset=UTF-8` and UTF-8; every part must have a name.
+pub fn parse_multipart(content_type: &str, body: &[u8]) -> Result<Multipart, String> {
+    let boundary = multer::parse_boundary(content_type).map_err(|e| format!("{e}"))?;
+    let body = bytes::Bytes::copy_from_slice(body);
+    let stream = futures_util::stream::once(async move { Ok::<_, std::convert::Infallible>(body) });
+    let mut multipart = multer::Multipart::new(stream, boundary);
+    complete_now(async move {
+        let mut parsed = Multipart::default();
+        while let Some(field) = multipart.next_field().await.map_err(|e| format!("{e}"))? {
+            let name = field.name().ok_or("a part without a name")?.to_owned();
+            let file_name = field.file_name().map(str::to_owned);
+            let content_type = field
+                .headers()
+                .get("content-type")
+                .map(|v| v.to_str().map(str::to_owned))
+                .transpose()
+                .map_err(|_| format!("part {name}: a non-ASCII Content-Type"))?;
+            let bytes = field.bytes().await.map_err(|e| format!("{e}"))?;
+            match file_name {
+                Some(file_name) => parsed.files.push(SeenFile {
+                    content_type: content_type
+                        .ok_or_else(|| format!("file part {name} has no Content-Type"))?,
+                    name,
+                    file_name,
+                    bytes: bytes.to_vec(),
+                }),
+                None => {
+                    if content_type.as_deref() != Some(TEXT_PART_CONTENT_TYPE) {
+                        return Err(format!(
+                            "text part {name} has Content-Type {content_type:?}, expected {TEXT_PART_CONTENT_TYPE}"
+                        ));
+                    }
+                    let text = String::from_utf8(bytes.to_vec())
+                        .map_err(|_| format!("text part {name} is not UTF-8"))?;
+                    parsed.texts.push((name, text));
+                }
+            }
+        }
+        Ok(parsed)
+    })?
+}
+
+/// Runs a future whose input is all in memory (no I/O, no timers) to completion by polling;
+/// the parser never waits on anything, so this needs no executor and works inside one.
+fn complete_now<F: Future>(future: F) -> Result<F::Output, String> {
+    let mut future = std::pin::pin!(future);
+    let mut cx = Context::from_waker(Waker::noop());
+    for _ in 0..10_000 {
+        if let Poll::Ready(output) = future.as_mut().poll(&mut cx) {
+            return Ok(output);
+        }
+    }
+    Err("the multipart parser did not finish on a complete body".to_owned())
 }
 
 /// Parses what `call --dry-run` prints: `POST <url>`, header lines, a blank line, the body.
@@ -245,6 +347,8 @@ pub enum Param {
     /// A struct (or list of structs) sent as one JSON string equal to this value, with
     /// non-ASCII characters written raw.
     Json(Value),
+    /// Any value: one a test varies from call to call (a load test tallies it instead).
+    Any,
 }
 
 /// What a request must look like.
@@ -272,6 +376,9 @@ pub struct Expect {
     pub timestamp: TimestampCheck,
     /// The API parameters, exactly (none missing, none extra).
     pub params: Vec<(String, Param)>,
+    /// The files, exactly and in order; when not empty the request must be
+    /// `multipart/form-data`, else a form.
+    pub files: Vec<SeenFile>,
 }
 
 /// How far the timestamp may be from now, as the gateway allows.
@@ -291,20 +398,61 @@ pub fn verify(expect: &Expect, request: &SeenRequest) -> Vec<String> {
             expect.path
         ));
     }
-    match request.header("content-type") {
-        Some(ct) if ct == FORM_CONTENT_TYPE => {}
-        other => problems.push(format!(
-            "Content-Type {other:?}, expected {FORM_CONTENT_TYPE}"
-        )),
-    }
+    let (form, files) = if expect.files.is_empty() {
+        match request.header("content-type") {
+            Some(ct) if ct == FORM_CONTENT_TYPE => {}
+            other => problems.push(format!(
+                "Content-Type {other:?}, expected {FORM_CONTENT_TYPE}"
+            )),
+        }
+        let form = request.form().unwrap_or_else(|e| {
+            problems.push(format!("body: {e}"));
+            Vec::new()
+        });
+        (form, Vec::new())
+    } else {
+        let content_type = request.header("content-type").unwrap_or_default();
+        let params: Vec<String> = content_type
+            .split(';')
+            .map(|p| p.trim().to_ascii_lowercase())
+            .collect();
+        if !request.is_multipart() || !params.iter().any(|p| p == "charset=utf-8") {
+            problems.push(format!(
+                "Content-Type {content_type:?}, expected {MULTIPART} with a boundary and charset=UTF-8"
+            ));
+        }
+        match request.multipart() {
+            Ok(parts) => (parts.texts, parts.files),
+            Err(e) => {
+                problems.push(format!("multipart body: {e}"));
+                (Vec::new(), Vec::new())
+            }
+        }
+    };
     let query = request.query().unwrap_or_else(|e| {
         problems.push(format!("query: {e}"));
         Vec::new()
     });
-    let form = request.form().unwrap_or_else(|e| {
-        problems.push(format!("body: {e}"));
-        Vec::new()
-    });
+    if files != expect.files {
+        let summary = |list: &[SeenFile]| -> Vec<String> {
+            list.iter()
+                .map(|f| {
+                    format!(
+                        "{}: {:?} {} ({} bytes)",
+                        f.name,
+                        f.file_name,
+                        f.content_type,
+                        f.bytes.len()
+                    )
+                })
+                .collect()
+        };
+        problems.push(format!(
+            "files {:?}, expected {:?}",
+            summary(&files),
+            summary(&expect.files)
+        ));
+    }
 
     let mut seen = std::collections::BTreeSet::new();
     for (k, v) in query.iter().chain(&form) {
@@ -320,7 +468,11 @@ pub fn verify(expect: &Expect, request: &SeenRequest) -> Vec<String> {
             problems.push(format!("API parameter {k} is in the query"));
         }
     }
-    for (k, _) in &form {
+    for k in form
+        .iter()
+        .map(|(k, _)| k)
+        .chain(files.iter().map(|f| &f.name))
+    {
         if SYSTEM_PARAMS.contains(&k.as_str()) {
             problems.push(format!("system parameter {k} is in the body"));
         }
@@ -366,6 +518,7 @@ pub fn verify(expect: &Expect, request: &SeenRequest) -> Vec<String> {
         },
     }
 
+    // Files are never signed: the signature covers the query and the text parameters only.
     let all: Vec<(String, String)> = query.iter().chain(&form).cloned().collect();
     match (
         get(&query, "sign"),
@@ -389,6 +542,7 @@ pub fn verify(expect: &Expect, request: &SeenRequest) -> Vec<String> {
             continue;
         };
         match want {
+            Param::Any => {}
             Param::Text(want) => {
                 if &got != want {
                     problems.push(format!("{name} is {got:?}, expected {want:?}"));

@@ -4,7 +4,11 @@
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
+use crate::FileItem;
+use crate::prepare::{PrepareError, SYSTEM_PARAMS};
 use crate::validate::Validate;
+
+pub use param::WireValue;
 
 /// Which gateway family sends an API.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -37,91 +41,323 @@ pub trait ApiRequest: Validate {
     /// The typed success response.
     type Response: DeserializeOwned;
 
-    /// The API parameters under their wire names, encoded as the official SDKs send them;
-    /// `None` for absent values, which are left out of the request and the signature.
-    fn params(&self) -> Vec<(&'static str, Option<String>)>;
+    /// Visits the API parameters under their wire names, encoded as the official SDKs send
+    /// them: `out.value("bill_no", &self.bill_no)` for scalars, coded values and lists of
+    /// them, `out.json("extra", &self.extra)` for structs and JSON values, `out.file("image",
+    /// &self.image)` for uploads. Absent values are simply not recorded.
+    fn params<'a>(&'a self, out: &mut Params<'a>);
 }
 
-/// Encoding of parameter values (TOP-PROTOCOL: Number as decimal, Boolean `true`/`false`,
-/// Date in China time, a list of plain values comma-joined, a struct as JSON).
+/// What one API parameter holds on its way to the wire.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ParamValue<'a> {
+    /// Encoded text (never blank): a form field or a `text/plain` part; signed.
+    Text(String),
+    /// A file upload: a multipart part; never signed.
+    File(&'a FileItem),
+}
+
+/// The API parameters of one request, in the order visited, collected by
+/// [`ApiRequest::params`].
+///
+/// Absent, empty and whitespace-only text values are dropped here (they are neither sent nor
+/// signed, as TOP-PROTOCOL says); each sent text value costs one `String`; files are borrowed.
+/// A caller bug (a blank name, a system parameter name, a name given twice) is remembered and
+/// reported by [`Params::error`], which request preparation checks first.
+///
+/// ```
+/// use top_runtime::api::Params;
+/// let mut out = Params::new();
+/// out.value("num", &42i64);
+/// out.value("nick", &Some("  ".to_owned())); // blank: dropped
+/// out.value("ids", &vec![1i64, 2]);
+/// out.json("extra", &serde_json::json!({"k": "张三"}));
+/// assert_eq!(out.texts().collect::<Vec<_>>(), [("num", "42"), ("ids", "1,2"), ("extra", r#"{"k":"张三"}"#)]);
+/// assert!(out.error().is_none());
+/// ```
+#[derive(Debug, Default)]
+pub struct Params<'a> {
+    entries: Vec<(&'static str, ParamValue<'a>)>,
+    /// Every name visited, present or not: a duplicate is a caller bug either way.
+    names: Vec<&'static str>,
+    error: Option<PrepareError>,
+}
+
+impl<'a> Params<'a> {
+    /// No parameter yet.
+    pub fn new() -> Self {
+        Params::default()
+    }
+
+    /// The parameters of `request`.
+    pub fn of<R: ApiRequest + ?Sized>(request: &'a R) -> Self {
+        let mut out = Params::new();
+        request.params(&mut out);
+        out
+    }
+
+    fn visit(&mut self, name: &'static str) -> bool {
+        if self.error.is_some() {
+            return false;
+        }
+        let error = if crate::sign::is_blank(name) {
+            Some(PrepareError::EmptyParamName)
+        } else if SYSTEM_PARAMS.contains(&name) {
+            Some(PrepareError::ReservedParam(name.to_owned()))
+        } else if self.names.contains(&name) {
+            Some(PrepareError::DuplicateParam(name.to_owned()))
+        } else {
+            None
+        };
+        self.names.push(name);
+        self.error = error;
+        self.error.is_none()
+    }
+
+    /// Records an already encoded text value, unless blank.
+    pub fn text(&mut self, name: &'static str, text: impl Into<String>) {
+        if self.visit(name) {
+            let text = text.into();
+            if !crate::sign::is_blank(&text) {
+                self.entries.push((name, ParamValue::Text(text)));
+            }
+        }
+    }
+
+    /// A scalar, date, decimal, coded value, or an `Option`/`Vec` of them (a list is sent
+    /// comma-joined).
+    pub fn value<T: WireValue + ?Sized>(&mut self, name: &'static str, value: &T) {
+        if self.visit(name) {
+            let mut text = String::new();
+            if value.write_wire(&mut text) && !crate::sign::is_blank(&text) {
+                self.entries.push((name, ParamValue::Text(text)));
+            }
+        }
+    }
+
+    /// A struct, list of structs, [`Json`](crate::Json) or [`JsonMap`](crate::JsonMap) value:
+    /// sent as its compact JSON text, fields under their wire names in declaration order,
+    /// non-ASCII written raw. `null` (an absent `Option`) is not sent.
+    pub fn json<T: Serialize + ?Sized>(&mut self, name: &'static str, value: &T) {
+        if self.visit(name) {
+            // Straight to text, not through `serde_json::Value`, whose map would sort the
+            // fields: the SDKs send them in declaration order.
+            match serde_json::to_string(value) {
+                Ok(text) if text != "null" => self.entries.push((name, ParamValue::Text(text))),
+                // Serializing a request's own fields cannot fail (string keys, no I/O);
+                // should a hand-written type fail, sending nothing is what `None` meant before.
+                _ => {}
+            }
+        }
+    }
+
+    /// A file upload: [`FileItem`], `Option<FileItem>`, `Vec<FileItem>` (several parts under
+    /// one name) or `Option<Vec<FileItem>>`.
+    pub fn file<T: FileParam + ?Sized>(&mut self, name: &'static str, value: &'a T) {
+        if self.visit(name) {
+            for file in value.files() {
+                self.entries.push((name, ParamValue::File(file)));
+            }
+        }
+    }
+
+    /// Every recorded parameter in visiting order.
+    pub fn entries(&self) -> &[(&'static str, ParamValue<'a>)] {
+        &self.entries
+    }
+
+    /// The text parameters (sent and signed), in visiting order.
+    pub fn texts(&self) -> impl Iterator<Item = (&'static str, &str)> + '_ {
+        self.entries.iter().filter_map(|(name, value)| match value {
+            ParamValue::Text(text) => Some((*name, text.as_str())),
+            ParamValue::File(_) => None,
+        })
+    }
+
+    /// The files (sent, never signed), in visiting order.
+    pub fn files(&self) -> impl Iterator<Item = (&'static str, &'a FileItem)> + '_ {
+        self.entries.iter().filter_map(|(name, value)| match value {
+            ParamValue::File(file) => Some((*name, *file)),
+            ParamValue::Text(_) => None,
+        })
+    }
+
+    /// The text sent for parameter `name`, if any.
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.texts().find(|(n, _)| *n == name).map(|(_, text)| text)
+    }
+
+    /// Whether the request needs `multipart/form-data`.
+    pub fn has_files(&self) -> bool {
+        self.files().next().is_some()
+    }
+
+    /// The first caller bug met while visiting, if any.
+    pub fn error(&self) -> Option<&PrepareError> {
+        self.error.as_ref()
+    }
+}
+
+/// The file parameter shapes [`Params::file`] takes.
+pub trait FileParam {
+    /// The files to send, possibly none.
+    fn files(&self) -> &[FileItem];
+}
+
+impl FileParam for FileItem {
+    fn files(&self) -> &[FileItem] {
+        std::slice::from_ref(self)
+    }
+}
+
+impl FileParam for Option<FileItem> {
+    fn files(&self) -> &[FileItem] {
+        self.as_slice()
+    }
+}
+
+impl FileParam for Vec<FileItem> {
+    fn files(&self) -> &[FileItem] {
+        self
+    }
+}
+
+impl FileParam for [FileItem] {
+    fn files(&self) -> &[FileItem] {
+        self
+    }
+}
+
+impl FileParam for Option<Vec<FileItem>> {
+    fn files(&self) -> &[FileItem] {
+        self.as_deref().unwrap_or_default()
+    }
+}
+
+/// Encoding of plain parameter values (TOP-PROTOCOL: Number as decimal, Boolean
+/// `true`/`false`, Date in China time, Decimal as its text, a list of plain values
+/// comma-joined).
 pub mod param {
-    use super::Serialize;
+    use std::fmt::Write as _;
 
     /// A plain value as it is sent.
     pub trait WireValue {
-        /// The text sent for the value; `None` when there is nothing to send.
-        fn wire(&self) -> Option<String>;
+        /// Appends the text sent for the value to `out`; `false` (and nothing written) when
+        /// the value is absent.
+        fn write_wire(&self, out: &mut String) -> bool;
+
+        /// The text sent for the value; `None` when absent.
+        fn wire(&self) -> Option<String> {
+            let mut out = String::new();
+            self.write_wire(&mut out).then_some(out)
+        }
+    }
+
+    impl WireValue for str {
+        fn write_wire(&self, out: &mut String) -> bool {
+            out.push_str(self);
+            true
+        }
     }
 
     impl WireValue for String {
-        fn wire(&self) -> Option<String> {
-            Some(self.clone())
+        fn write_wire(&self, out: &mut String) -> bool {
+            out.push_str(self);
+            true
         }
     }
 
-    impl WireValue for i64 {
-        fn wire(&self) -> Option<String> {
-            Some(self.to_string())
+    /// Values whose `Display` is their wire text; written without an intermediate `String`.
+    macro_rules! display_wire {
+        ($($t:ty),*) => {$(
+            impl WireValue for $t {
+                fn write_wire(&self, out: &mut String) -> bool {
+                    // Writing into a `String` cannot fail.
+                    let _ = write!(out, "{self}");
+                    true
+                }
+            }
+        )*};
+    }
+    display_wire!(i64, bool, crate::DateTime);
+
+    impl WireValue for crate::Decimal {
+        fn write_wire(&self, out: &mut String) -> bool {
+            out.push_str(self.as_str());
+            true
         }
     }
 
-    impl WireValue for bool {
-        fn wire(&self) -> Option<String> {
-            Some(self.to_string())
-        }
-    }
-
-    impl WireValue for crate::DateTime {
-        fn wire(&self) -> Option<String> {
-            Some(self.to_string())
+    impl<T: WireValue + ?Sized> WireValue for &T {
+        fn write_wire(&self, out: &mut String) -> bool {
+            (**self).write_wire(out)
         }
     }
 
     impl<T: WireValue> WireValue for Option<T> {
-        fn wire(&self) -> Option<String> {
-            self.as_ref().and_then(WireValue::wire)
+        fn write_wire(&self, out: &mut String) -> bool {
+            self.as_ref().is_some_and(|v| v.write_wire(out))
         }
     }
 
     impl<T: WireValue> WireValue for Vec<T> {
-        fn wire(&self) -> Option<String> {
-            let parts: Vec<String> = self.iter().filter_map(WireValue::wire).collect();
-            (!parts.is_empty()).then(|| parts.join(","))
+        fn write_wire(&self, out: &mut String) -> bool {
+            self.as_slice().write_wire(out)
         }
     }
 
-    /// A scalar, coded value or list of them.
-    pub fn value<T: WireValue + ?Sized>(value: &T) -> Option<String> {
-        value.wire()
-    }
-
-    /// A struct or list of structs: one JSON string under the wire names, absent fields left
-    /// out, dates as China-time strings, non-ASCII written as is.
-    pub fn json<T: Serialize + ?Sized>(value: &T) -> Option<String> {
-        // Straight to text, not through `serde_json::Value`, whose map would sort the
-        // fields: the SDKs send them in declaration order.
-        serde_json::to_string(value)
-            .ok()
-            .filter(|text| text != "null")
+    impl<T: WireValue> WireValue for [T] {
+        fn write_wire(&self, out: &mut String) -> bool {
+            let mut any = false;
+            for item in self {
+                let mark = out.len();
+                if any {
+                    out.push(',');
+                }
+                if item.write_wire(out) {
+                    any = true;
+                } else {
+                    // An absent element leaves no empty slot between commas.
+                    out.truncate(mark);
+                }
+            }
+            any
+        }
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::param;
+    use super::*;
+
+    fn text_of<T: WireValue + ?Sized>(value: &T) -> Option<String> {
+        let mut out = Params::new();
+        out.value("x", value);
+        out.get("x").map(str::to_owned)
+    }
 
     #[test]
     fn plain_values_follow_the_protocol() {
         assert_eq!(
-            param::value(&3882527336184474047i64).as_deref(),
+            text_of(&3882527336184474047i64).as_deref(),
             Some("3882527336184474047")
         );
-        assert_eq!(param::value(&true).as_deref(), Some("true"));
+        assert_eq!(text_of(&true).as_deref(), Some("true"));
         let d: crate::DateTime = "2019-09-08 22:33:34".parse().unwrap();
-        assert_eq!(param::value(&d).as_deref(), Some("2019-09-08 22:33:34"));
-        assert_eq!(param::value(&vec![1i64, 2, 3]).as_deref(), Some("1,2,3"));
-        assert_eq!(param::value(&Option::<i64>::None), None);
-        assert_eq!(param::value(&Vec::<i64>::new()), None);
+        assert_eq!(text_of(&d).as_deref(), Some("2019-09-08 22:33:34"));
+        let price: crate::Decimal = "200.10".parse().unwrap();
+        assert_eq!(text_of(&price).as_deref(), Some("200.10"));
+        assert_eq!(text_of(&vec![1i64, 2, 3]).as_deref(), Some("1,2,3"));
+        assert_eq!(
+            text_of(&vec![None, Some(1i64), None, Some(2)]).as_deref(),
+            Some("1,2")
+        );
+        assert_eq!(text_of(&Option::<i64>::None), None);
+        assert_eq!(text_of(&Vec::<i64>::new()), None);
+        assert_eq!(text_of(&vec![Option::<i64>::None]), None);
+        assert_eq!(text_of(&Some(" \t ".to_owned())), None);
+        assert_eq!(text_of(""), None);
+        assert_eq!(3i64.wire().as_deref(), Some("3"));
     }
 
     #[test]
@@ -131,12 +367,60 @@ mod tests {
             name: &'static str,
             #[serde(skip_serializing_if = "Option::is_none")]
             absent: Option<i64>,
+            price: crate::Decimal,
         }
         let s = S {
             name: "张三",
             absent: None,
+            price: "0.10".parse().unwrap(),
         };
-        assert_eq!(param::json(&s).as_deref(), Some(r#"{"name":"张三"}"#));
-        assert_eq!(param::json(&Option::<i64>::None), None);
+        let mut out = Params::new();
+        out.json("s", &s);
+        out.json("none", &Option::<S>::None);
+        out.json("map", &crate::JsonMap::new());
+        assert_eq!(
+            out.texts().collect::<Vec<_>>(),
+            [("s", r#"{"name":"张三","price":0.10}"#), ("map", "{}")]
+        );
+    }
+
+    #[test]
+    fn files_are_borrowed_parts_in_order() {
+        let a = FileItem::from_bytes("a.txt", b"A".to_vec());
+        let b = FileItem::from_bytes("b.txt", b"B".to_vec());
+        let list = vec![a.clone(), b.clone()];
+        let none: Option<FileItem> = None;
+        let empty: Option<Vec<FileItem>> = Some(Vec::new());
+        let mut out = Params::new();
+        out.value("t", "1");
+        out.file("one", &a);
+        out.file("absent", &none);
+        out.file("many", &list);
+        out.file("empty", &empty);
+        assert!(out.has_files());
+        let files: Vec<_> = out.files().map(|(n, f)| (n, f.file_name())).collect();
+        assert_eq!(
+            files,
+            [("one", "a.txt"), ("many", "a.txt"), ("many", "b.txt")]
+        );
+        assert_eq!(out.texts().count(), 1);
+        assert!(out.error().is_none());
+    }
+
+    #[test]
+    fn caller_bugs_are_remembered() {
+        let mut out = Params::new();
+        out.value("a", &Option::<i64>::None);
+        out.value("a", &1i64);
+        assert_eq!(out.error(), Some(&PrepareError::DuplicateParam("a".into())));
+        let mut out = Params::new();
+        out.value("sign", &1i64);
+        assert_eq!(
+            out.error(),
+            Some(&PrepareError::ReservedParam("sign".into()))
+        );
+        let mut out = Params::new();
+        out.text(" ", "x");
+        assert_eq!(out.error(), Some(&PrepareError::EmptyParamName));
     }
 }

@@ -50,7 +50,11 @@ struct Env {
 
 impl Env {
     fn from_process() -> Self {
-        let var = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
+        Env::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Self {
+        let var = |name: &str| lookup(name).filter(|v| !v.trim().is_empty());
         Env {
             app_key: var("TOP_APP_KEY"),
             app_secret: var("TOP_APP_SECRET").map(Secret::new),
@@ -107,6 +111,23 @@ fn parse(args: Vec<String>, env: Env) -> Result<Invocation, String> {
     }
 }
 
+impl Invocation {
+    /// Parses `call`'s arguments (without the program name) with `env` standing for the
+    /// environment (`TOP_APP_KEY`, ...), for running the engine in-process (tests, embedding).
+    /// `Err` holds the usage problem; an empty message means `--help`.
+    pub fn parse_args(
+        args: Vec<String>,
+        env: impl Fn(&str) -> Option<String>,
+    ) -> Result<Invocation, String> {
+        parse(args, Env::from_lookup(env))
+    }
+
+    /// The method named on the command line.
+    pub fn method(&self) -> &str {
+        &self.method
+    }
+}
+
 /// Runs `call` with the process's arguments and environment. `dispatch` runs the invocation
 /// with the request type of a method, or returns `None` for an unknown method.
 pub fn main(dispatch: impl FnOnce(&str, &Invocation) -> Option<ExitCode>) -> ExitCode {
@@ -134,7 +155,8 @@ pub fn main(dispatch: impl FnOnce(&str, &Invocation) -> Option<ExitCode>) -> Exi
     }
 }
 
-/// Prints an HTTP request as it goes on the wire.
+/// Prints an HTTP request as it goes on the wire; the parts of a multipart body are shown
+/// one by one, file content summarised unless it is text.
 pub fn render_http(request: &HttpRequest, reveal_session: bool) -> String {
     let url = if reveal_session {
         request.url.clone()
@@ -146,7 +168,7 @@ pub fn render_http(request: &HttpRequest, reveal_session: bool) -> String {
         out.push_str(&format!("{name}: {value}\n"));
     }
     out.push('\n');
-    out.push_str(&String::from_utf8_lossy(&request.body));
+    out.push_str(&request.readable_body());
     out.push('\n');
     out
 }
@@ -181,6 +203,17 @@ impl Invocation {
                 .map_err(|e| format!("error: cannot read {}: {e}", self.request_path))?;
         }
         Ok(text)
+    }
+
+    /// Runs the call with request type `R` and returns what [`run`](Self::run) prints:
+    /// `Ok` the output (the typed response as JSON, or the request with `--dry-run`), `Err`
+    /// the error message.
+    pub fn output<R>(&self) -> Result<String, String>
+    where
+        R: ApiRequest + DeserializeOwned,
+        R::Response: Serialize,
+    {
+        self.try_run::<R>()
     }
 
     fn try_run<R>(&self) -> Result<String, String>

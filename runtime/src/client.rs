@@ -14,6 +14,7 @@ use crate::prepare::{
     self, Credentials, Format, HttpRequest, PrepareError, RequestOptions, Secret,
 };
 use crate::response::{self, ApiError, DecodeError, ResponseError, ResponseSpec};
+use crate::retry::{Retrier, RetryPolicy, Sleep};
 use crate::sign::SignMethod;
 use crate::validate::ValidationErrors;
 
@@ -128,6 +129,9 @@ pub trait Transport: Send + Sync {
 }
 
 /// Everything that can go wrong with a call.
+///
+/// Every error built from a gateway answer keeps its `request_id` when the body had one:
+/// see [`CallError::request_id`].
 #[derive(Debug)]
 pub enum CallError {
     /// The request breaks documented rules; nothing was sent. `code` is the SDK's
@@ -161,8 +165,92 @@ pub enum CallError {
     },
     /// TOP answered with an error (`error_response`, or a Qimen `failure`).
     Api(ApiError),
+    /// TOP refused the call for its rate limit (code 7, `accesscontrol.limited-by-*`; see
+    /// [`ApiError::is_rate_limited`]).
+    RateLimited {
+        /// How long the ban lasts, when the gateway says ([`ApiError::ban`]).
+        ban: Option<Duration>,
+        /// The whole error, messages and `request_id` included (boxed to keep `CallError`
+        /// small).
+        error: Box<ApiError>,
+    },
     /// The response body could not be decoded.
     Decode(DecodeError),
+    /// The call was retried and failed every time: `last` is the error of the last attempt
+    /// (never itself `Retried`), `attempts` how many requests were sent (2 or more). With a
+    /// retry policy, a call that fails on its first attempt with an error that is not
+    /// retried is returned as that error.
+    Retried {
+        /// How many requests were sent, the first included.
+        attempts: u32,
+        /// The last attempt's error.
+        last: Box<CallError>,
+    },
+}
+
+impl CallError {
+    /// The error TOP answered ([`Api`](Self::Api), [`RateLimited`](Self::RateLimited), or
+    /// either as the last error of [`Retried`](Self::Retried)).
+    pub fn api_error(&self) -> Option<&ApiError> {
+        match self {
+            CallError::Api(e) => Some(e),
+            CallError::RateLimited { error, .. } => Some(error),
+            CallError::Retried { last, .. } => last.api_error(),
+            _ => None,
+        }
+    }
+
+    /// The gateway's request id, for Taobao support: from the error body, or from an HTTP
+    /// error or undecodable body that carried one. `None` when nothing was answered or the
+    /// answer had none (an HTML 502 page, say).
+    pub fn request_id(&self) -> Option<&str> {
+        match self {
+            CallError::Api(_) | CallError::RateLimited { .. } => {
+                self.api_error().and_then(|e| e.request_id.as_deref())
+            }
+            CallError::Http { error, .. } | CallError::Decode(error) => error.request_id(),
+            CallError::Retried { last, .. } => last.request_id(),
+            _ => None,
+        }
+    }
+
+    /// How many requests were sent: 0 when the call failed before sending, the count of a
+    /// [`Retried`](Self::Retried) error, else 1.
+    pub fn attempts(&self) -> u32 {
+        match self {
+            CallError::Invalid { .. }
+            | CallError::MissingSession { .. }
+            | CallError::MissingTargetAppKey { .. }
+            | CallError::Prepare(_) => 0,
+            CallError::Retried { attempts, .. } => *attempts,
+            _ => 1,
+        }
+    }
+
+    /// Whether the official SDK's auto-retry client would send the call again: no answer
+    /// (connection failure, reset, time-out), an HTTP 5xx without a TOP error body, or a TOP
+    /// error whose `sub_code` starts with `isp.`. Never `isv.*` errors, rate limits,
+    /// undecodable 2xx bodies or anything refused before sending.
+    pub fn is_retryable(&self) -> bool {
+        match self {
+            CallError::Transport(_) => true,
+            CallError::Http { status, .. } => (500..600).contains(status),
+            CallError::Api(e) => e.sub_code.as_deref().is_some_and(|c| c.starts_with("isp.")),
+            _ => false,
+        }
+    }
+
+    /// `Api`, or `RateLimited` when the error is a rate limit.
+    fn from_api(error: ApiError) -> Self {
+        if error.is_rate_limited() {
+            CallError::RateLimited {
+                ban: error.ban(),
+                error: Box::new(error),
+            }
+        } else {
+            CallError::Api(error)
+        }
+    }
 }
 
 impl fmt::Display for CallError {
@@ -184,7 +272,17 @@ impl fmt::Display for CallError {
             CallError::Transport(e) => write!(f, "cannot reach the gateway: {e}"),
             CallError::Http { status, error } => write!(f, "HTTP status {status}: {error}"),
             CallError::Api(e) => write!(f, "{e}"),
+            CallError::RateLimited { ban, error } => {
+                write!(f, "rate limited")?;
+                if let Some(ban) = ban {
+                    write!(f, " for {} s", ban.as_secs())?;
+                }
+                write!(f, ": {error}")
+            }
             CallError::Decode(e) => write!(f, "{e}"),
+            CallError::Retried { attempts, last } => {
+                write!(f, "{last} (after {attempts} attempts)")
+            }
         }
     }
 }
@@ -194,7 +292,7 @@ impl std::error::Error for CallError {}
 impl From<ResponseError> for CallError {
     fn from(e: ResponseError) -> Self {
         match e {
-            ResponseError::Api(e) => CallError::Api(e),
+            ResponseError::Api(e) => CallError::from_api(e),
             ResponseError::Decode(e) => CallError::Decode(e),
         }
     }
@@ -215,6 +313,7 @@ pub struct TopClient {
     credentials: Credentials,
     options: RequestOptions,
     transport: Arc<dyn Transport>,
+    retry: Arc<Retrier>,
 }
 
 impl fmt::Debug for TopClient {
@@ -223,6 +322,7 @@ impl fmt::Debug for TopClient {
             .field("gateway", &self.gateway)
             .field("credentials", &self.credentials)
             .field("options", &self.options)
+            .field("retry", &self.retry)
             .finish_non_exhaustive()
     }
 }
@@ -235,6 +335,8 @@ pub struct TopClientBuilder {
     options: RequestOptions,
     timeout: Duration,
     transport: Option<Arc<dyn Transport>>,
+    retry: RetryPolicy,
+    sleeper: Option<Arc<dyn Sleep>>,
 }
 
 impl fmt::Debug for TopClientBuilder {
@@ -244,6 +346,7 @@ impl fmt::Debug for TopClientBuilder {
             .field("credentials", &self.credentials)
             .field("options", &self.options)
             .field("timeout", &self.timeout)
+            .field("retry", &self.retry)
             .finish_non_exhaustive()
     }
 }
@@ -290,6 +393,20 @@ impl TopClientBuilder {
         self
     }
 
+    /// Retries failed calls under `policy` (see [`crate::retry`] for what is retried);
+    /// default [`RetryPolicy::never`].
+    pub fn retry(mut self, policy: RetryPolicy) -> Self {
+        self.retry = policy;
+        self
+    }
+    /// Waits between retries with `sleeper` instead of the default
+    /// (`TokioSleep` with the `reqwest` feature, else
+    /// [`ThreadSleep`](crate::retry::ThreadSleep)).
+    pub fn sleeper(mut self, sleeper: impl Sleep + 'static) -> Self {
+        self.sleeper = Some(Arc::new(sleeper));
+        self
+    }
+
     /// The client; fails only when no transport is set and the default one cannot start.
     pub fn build(self) -> Result<TopClient, TransportError> {
         let transport = match self.transport {
@@ -301,6 +418,7 @@ impl TopClientBuilder {
             credentials: self.credentials,
             options: self.options,
             transport,
+            retry: Arc::new(Retrier::new(self.retry, self.sleeper)),
         })
     }
 }
@@ -327,6 +445,8 @@ impl TopClient {
             options: RequestOptions::default(),
             timeout: Duration::from_secs(15),
             transport: None,
+            retry: RetryPolicy::never(),
+            sleeper: None,
         }
     }
 
@@ -382,12 +502,12 @@ impl TopClient {
         }
         options.session = session;
         options.timestamp = timestamp;
-        prepare::prepare_request(
+        prepare::prepare_params(
             self.gateway.url(),
             R::METHOD,
             &self.credentials,
             &options,
-            request.params(),
+            &crate::api::Params::of(request),
         )
         .map_err(CallError::Prepare)
     }
@@ -403,12 +523,38 @@ impl TopClient {
         self.call(request, session).await
     }
 
+    /// Sends until success, a final error or the retry policy gives up.
     async fn call<R: ApiRequest>(
         &self,
         request: &R,
         session: Option<Secret>,
     ) -> Result<R::Response, CallError> {
-        let http = self.prepare(request, session, None)?;
+        let mut attempts = 1;
+        loop {
+            // Prepared afresh for every attempt, as the SDK's retry client does: a new
+            // timestamp and signature, so that a late retry is not refused for clock skew.
+            let http = self.prepare(request, session.clone(), None)?;
+            let error = match self.send::<R>(http).await {
+                Ok(value) => return Ok(value),
+                Err(error) => error,
+            };
+            let Some(wait) = self.retry.wait_before(attempts, &error) else {
+                return Err(if attempts == 1 {
+                    error
+                } else {
+                    CallError::Retried {
+                        attempts,
+                        last: Box::new(error),
+                    }
+                });
+            };
+            self.retry.sleep(wait).await;
+            attempts += 1;
+        }
+    }
+
+    /// One attempt: send and decode.
+    async fn send<R: ApiRequest>(&self, http: HttpRequest) -> Result<R::Response, CallError> {
         let response = self
             .transport
             .send(http)
@@ -419,7 +565,7 @@ impl TopClient {
             .qimen(R::CLIENT == ClientFamily::Qimen);
         match response::decode::<R::Response>(&response.body, &spec) {
             Ok(value) if (200..300).contains(&response.status) => Ok(value),
-            Err(ResponseError::Api(e)) => Err(CallError::Api(e)),
+            Err(ResponseError::Api(e)) => Err(CallError::from_api(e)),
             Err(ResponseError::Decode(error)) if !(200..300).contains(&response.status) => {
                 Err(CallError::Http {
                     status: response.status,

@@ -74,8 +74,9 @@ macro_rules! text_codes {
         }
 
         impl $crate::api::param::WireValue for $name {
-            fn wire(&self) -> ::core::option::Option<::std::string::String> {
-                ::core::option::Option::Some(self.code().to_owned())
+            fn write_wire(&self, out: &mut ::std::string::String) -> bool {
+                out.push_str(self.code());
+                true
             }
         }
 
@@ -149,8 +150,8 @@ macro_rules! number_codes {
         }
 
         impl $crate::api::param::WireValue for $name {
-            fn wire(&self) -> ::core::option::Option<::std::string::String> {
-                ::core::option::Option::Some(self.code().to_string())
+            fn write_wire(&self, out: &mut ::std::string::String) -> bool {
+                <i64 as $crate::api::param::WireValue>::write_wire(&self.code(), out)
             }
         }
 

@@ -125,6 +125,33 @@ impl Item for DateTime {
     }
 }
 
+/// `Price` / `BigDecimal`: a decimal string (exact) or a JSON number (integers exact, floats
+/// as their shortest round-trip text); blank text means absent.
+impl Item for crate::Decimal {
+    fn from_json(value: Value) -> Result<Option<Self>, String> {
+        crate::Decimal::from_json(value)
+    }
+}
+
+/// `Json`: whatever the gateway sends (XML gives text or nested objects); `null` is absent.
+impl Item for Value {
+    fn from_json(value: Value) -> Result<Option<Self>, String> {
+        Ok((!value.is_null()).then_some(value))
+    }
+}
+
+/// `Map`: a JSON object. Anything else (null, an empty XML element, a scalar) reads as
+/// absent rather than failing the whole response, as for the other lenient types' "absent"
+/// shapes: a map has nothing else to be.
+impl Item for crate::JsonMap {
+    fn from_json(value: Value) -> Result<Option<Self>, String> {
+        Ok(match value {
+            Value::Object(map) => Some(map),
+            _ => None,
+        })
+    }
+}
+
 /// `deserialize_with` for an optional scalar or struct field of a response.
 pub fn value<'de, D, T>(deserializer: D) -> Result<Option<T>, D::Error>
 where
@@ -220,6 +247,30 @@ mod tests {
             .unwrap()
             .unwrap();
         assert_eq!(d.to_string(), "2016-01-01 12:00:00");
+    }
+
+    #[test]
+    fn decimals_json_and_maps() {
+        use crate::{Decimal, JsonMap};
+        let d = |s: &str| s.parse::<Decimal>().unwrap();
+        assert_eq!(Decimal::from_json(json!("0.10")), Ok(Some(d("0.10"))));
+        assert_eq!(Decimal::from_json(json!(200.07)), Ok(Some(d("200.07"))));
+        assert_eq!(
+            Decimal::from_json(json!(3882527336184474047i64)),
+            Ok(Some(d("3882527336184474047")))
+        );
+        assert!(Decimal::from_json(json!("12a")).is_err());
+        assert_eq!(
+            list_from_json::<Decimal>(json!({"price": ["1.10", 2]})),
+            Ok(Some(vec![d("1.10"), d("2")]))
+        );
+        assert_eq!(Value::from_json(json!(null)), Ok(None));
+        assert_eq!(Value::from_json(json!([1, "a"])), Ok(Some(json!([1, "a"]))));
+        assert_eq!(Value::from_json(json!("x")), Ok(Some(json!("x"))));
+        let map = JsonMap::from_json(json!({"k": {"n": 1}})).unwrap().unwrap();
+        assert_eq!(map.get("k"), Some(&json!({"n": 1})));
+        assert_eq!(JsonMap::from_json(json!("")), Ok(None));
+        assert_eq!(JsonMap::from_json(json!([1])), Ok(None));
     }
 
     #[test]

@@ -10,23 +10,66 @@ pub mod cli;
 pub mod client;
 pub mod code;
 pub mod datetime;
+pub mod decimal;
+pub mod file;
 pub mod lenient;
 pub mod prepare;
 pub mod response;
+pub mod retry;
 pub mod sign;
 pub mod validate;
 
 pub use api::{ApiRequest, ClientFamily, SessionRequirement};
 pub use client::{CallError, Gateway, SessionFree, TopClient};
 pub use datetime::DateTime;
+pub use decimal::Decimal;
+pub use file::FileItem;
+pub use retry::{Jitter, RetryPolicy};
 pub use validate::{Path, Rule, Rules, Validate, ValidationErrors, Violation};
+
+/// TOP's `Json` type: any JSON value, sent as its compact JSON text; in a response,
+/// whatever JSON the gateway returns.
+pub type Json = serde_json::Value;
+
+/// TOP's `Map` type: a JSON object of string keys, sent as its compact JSON text.
+pub type JsonMap = serde_json::Map<String, serde_json::Value>;
+
+/// What calling code needs, in one import: `use top_runtime::prelude::*;`.
+///
+/// ```
+/// use top_runtime::prelude::*;
+///
+/// let price: Decimal = "200.07".parse()?;
+/// let when: DateTime = "2016-01-01 12:00:00".parse()?;
+/// let photo = FileItem::from_bytes("a.gif", b"GIF89a....".to_vec());
+/// let extra: JsonMap = JsonMap::new();
+/// let any: Json = Json::from(1);
+/// assert_eq!((price.as_str(), photo.mime_type()), ("200.07", "image/gif"));
+/// assert_eq!((when.to_string().len(), extra.len(), any.as_i64()), (19, 0, Some(1)));
+/// let client = TopClient::builder("key", "secret")
+///     .gateway(Gateway::Sandbox)
+///     .sign_method(SignMethod::Md5)
+///     .format(Format::Xml);
+/// # let _ = client;
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub mod prelude {
+    pub use crate::api::ApiRequest;
+    pub use crate::client::{CallError, Gateway, SessionFree, TopClient};
+    pub use crate::prepare::Format;
+    pub use crate::retry::RetryPolicy;
+    pub use crate::sign::SignMethod;
+    pub use crate::validate::{Validate, ValidationErrors};
+    pub use crate::{DateTime, Decimal, FileItem, Json, JsonMap};
+}
 
 /// What generated modules use, imported with one `use top_runtime::generated::*;`.
 /// topgen reserves these names, so a spec's own types never clash with them.
 pub mod generated {
-    pub use crate::DateTime;
     pub use crate::lenient;
+    pub use crate::retry::RetryPolicy;
     pub use crate::validate::{Checked, Path, Rules, Validate, ValidationErrors, check};
+    pub use crate::{DateTime, Decimal, FileItem, Json, JsonMap};
 }
 
 /// Re-exports for macro-generated code; not a public API.

@@ -4,12 +4,19 @@
 //! Layout (as the official SDKs send it): system parameters in the URL query string, API
 //! parameters in a `application/x-www-form-urlencoded;charset=UTF-8` POST body, both encoded
 //! like Java's `URLEncoder` (UTF-8, space as `+`). The signature covers both sets.
+//!
+//! A request with at least one file is `multipart/form-data` instead (see
+//! [`prepare_params`]): the text parameters become `text/plain` parts, each file a part with
+//! its file name and MIME type, and files are never signed.
 
 use std::fmt;
 use std::str::FromStr;
 
 use jiff::Timestamp;
+use sha2::{Digest, Sha256};
 
+use crate::FileItem;
+use crate::api::Params;
 use crate::sign::{SignMethod, is_blank, sign_iter};
 
 /// The `v` system parameter: the only protocol version the gateway speaks.
@@ -17,6 +24,13 @@ pub const API_VERSION: &str = "2.0";
 
 /// The `Content-Type` of the form body.
 pub const FORM_CONTENT_TYPE: &str = "application/x-www-form-urlencoded;charset=UTF-8";
+
+/// The media type of a request with files; the full `Content-Type` adds
+/// `; boundary=...; charset=UTF-8`.
+pub const MULTIPART_FORM_DATA: &str = "multipart/form-data";
+
+/// The `Content-Type` of each text part of a multipart request.
+pub const TEXT_PART_CONTENT_TYPE: &str = "text/plain;charset=UTF-8";
 
 /// Names of the system parameters; an API parameter may not reuse one (see
 /// [`PrepareError::ReservedParam`]).
@@ -249,7 +263,8 @@ pub struct HttpRequest {
     pub url: String,
     /// Request headers (`Content-Type`).
     pub headers: Vec<(String, String)>,
-    /// Form-encoded API parameters (possibly empty).
+    /// Form-encoded API parameters (possibly empty), or the `multipart/form-data` body of a
+    /// request with files.
     pub body: Vec<u8>,
 }
 
@@ -279,6 +294,75 @@ impl HttpRequest {
             .collect();
         format!("{base}?{}", query.join("&"))
     }
+
+    /// The multipart boundary, when the body is `multipart/form-data`.
+    pub fn multipart_boundary(&self) -> Option<&str> {
+        let content_type = self.header("content-type")?;
+        let (media, rest) = content_type.split_once(';')?;
+        if !media.trim().eq_ignore_ascii_case(MULTIPART_FORM_DATA) {
+            return None;
+        }
+        rest.split(';')
+            .filter_map(|p| p.trim().split_once('='))
+            .find(|(k, _)| k.eq_ignore_ascii_case("boundary"))
+            .map(|(_, v)| v.trim_matches('"'))
+    }
+
+    /// The body for a person to read: a form body as is; a multipart body part by part, each
+    /// part's content shown when it is text and summarised (`<1234 bytes>`) when it is not.
+    pub fn readable_body(&self) -> String {
+        match self.multipart_boundary() {
+            Some(boundary) => {
+                readable_multipart(&self.body, boundary).unwrap_or_else(|| lossy(&self.body))
+            }
+            None => lossy(&self.body),
+        }
+    }
+}
+
+fn lossy(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// Content worth printing: UTF-8 without control characters other than tab and line breaks.
+fn printable(bytes: &[u8]) -> Option<&str> {
+    let text = std::str::from_utf8(bytes).ok()?;
+    (!text
+        .chars()
+        .any(|c| c.is_control() && !matches!(c, '\t' | '\r' | '\n')))
+    .then_some(text)
+}
+
+/// Re-reads a body made by [`prepare_params`]; `None` if it is not shaped like one.
+fn readable_multipart(body: &[u8], boundary: &str) -> Option<String> {
+    let first = format!("--{boundary}\r\n");
+    let delimiter = format!("\r\n--{boundary}");
+    let mut rest = body.strip_prefix(first.as_bytes())?;
+    let mut out = first.clone();
+    loop {
+        let end = find(rest, delimiter.as_bytes())?;
+        let part = &rest[..end];
+        let head_end = find(part, b"\r\n\r\n")?;
+        out.push_str(std::str::from_utf8(&part[..head_end + 4]).ok()?);
+        let content = &part[head_end + 4..];
+        match printable(content) {
+            Some(text) => out.push_str(text),
+            None => out.push_str(&format!("<{} bytes, not shown>", content.len())),
+        }
+        rest = &rest[end + delimiter.len()..];
+        if let Some(tail) = rest.strip_prefix(b"--\r\n") {
+            out.push_str(&delimiter);
+            out.push_str("--\r\n");
+            return tail.is_empty().then_some(out);
+        }
+        rest = rest.strip_prefix(b"\r\n")?;
+        out.push_str(&delimiter);
+        out.push_str("\r\n");
+    }
+}
+
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).position(|w| w == needle)
 }
 
 impl fmt::Debug for HttpRequest {
@@ -287,8 +371,8 @@ impl fmt::Debug for HttpRequest {
             .field("method", &self.method)
             .field("url", &self.redacted_url())
             .field("headers", &self.headers)
-            // The body is form-encoded ASCII; show it as text, which is what one wants to read.
-            .field("body", &String::from_utf8_lossy(&self.body))
+            // A form body is ASCII text; a multipart one is shown with file bytes summarised.
+            .field("body", &self.readable_body())
             .finish()
     }
 }
@@ -305,6 +389,16 @@ pub enum PrepareError {
     ReservedParam(String),
     /// The same API parameter name was given twice.
     DuplicateParam(String),
+    /// A parameter name of a multipart request holds a `"`, CR, LF or other control
+    /// character, which cannot go in a `Content-Disposition` header.
+    UnsafePartName(String),
+    /// A file's MIME type is empty or holds a control character (it goes in a header).
+    InvalidMimeType {
+        /// The file parameter.
+        param: String,
+        /// The MIME type given.
+        mime_type: String,
+    },
 }
 
 impl fmt::Display for PrepareError {
@@ -318,6 +412,14 @@ impl fmt::Display for PrepareError {
             PrepareError::DuplicateParam(name) => {
                 write!(f, "API parameter {name:?} is given more than once")
             }
+            PrepareError::UnsafePartName(name) => write!(
+                f,
+                "API parameter {name:?} cannot be a multipart part name (quote or control character)"
+            ),
+            PrepareError::InvalidMimeType { param, mime_type } => write!(
+                f,
+                "file parameter {param:?} has an invalid MIME type {mime_type:?}"
+            ),
         }
     }
 }
@@ -394,7 +496,66 @@ where
         }
     }
     api.retain(|(_, v)| !v.is_empty());
+    let texts: Vec<(&str, &str)> = api.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    build(gateway, method, credentials, options, &texts, &[])
+}
 
+/// Builds the signed request for one API call from the parameters an
+/// [`ApiRequest`](crate::ApiRequest) visited (see [`Params`]).
+///
+/// Without files the request is exactly what [`prepare_request`] makes. With at least one
+/// file, the body is `multipart/form-data; boundary=<b>; charset=UTF-8`: system parameters
+/// stay in the URL query; each text parameter is a part with `Content-Disposition:
+/// form-data; name="<wire>"` and `Content-Type: text/plain;charset=UTF-8`, in visiting order;
+/// then each file a part with `name`, `filename` (`"`, CR and LF percent-escaped, as browsers
+/// do) and its MIME type. Files are never signed; every text parameter is. The boundary is
+/// derived from a SHA-256 of the parts, so the same request always gives the same bytes
+/// (reproducible dry runs and tests), and it is checked not to occur in any part.
+///
+/// ```
+/// use top_runtime::api::Params;
+/// use top_runtime::prepare::{prepare_params, Credentials, RequestOptions};
+/// use top_runtime::FileItem;
+///
+/// let photo = FileItem::from_bytes("a.gif", b"GIF89a....".to_vec());
+/// let mut params = Params::new();
+/// params.value("title", "小猫");
+/// params.file("image", &photo);
+/// let opts = RequestOptions::default().with_timestamp("2016-01-01 12:00:00");
+/// let req = prepare_params("http://gw/router/rest", "a.b.c", &Credentials::new("k", "s"), &opts, &params)?;
+/// let boundary = req.multipart_boundary().unwrap();
+/// assert_eq!(req.header("content-type").unwrap(),
+///            format!("multipart/form-data; boundary={boundary}; charset=UTF-8"));
+/// assert!(req.readable_body().contains("name=\"image\"; filename=\"a.gif\"\r\nContent-Type: image/gif"));
+/// # Ok::<(), top_runtime::prepare::PrepareError>(())
+/// ```
+pub fn prepare_params(
+    gateway: &str,
+    method: &str,
+    credentials: &Credentials,
+    options: &RequestOptions,
+    params: &Params<'_>,
+) -> Result<HttpRequest, PrepareError> {
+    if is_blank(method) {
+        return Err(PrepareError::EmptyMethod);
+    }
+    if let Some(error) = params.error() {
+        return Err(error.clone());
+    }
+    let texts: Vec<(&str, &str)> = params.texts().collect();
+    let files: Vec<(&str, &FileItem)> = params.files().collect();
+    build(gateway, method, credentials, options, &texts, &files)
+}
+
+/// The common part: `texts` are non-blank and checked, `files` may be empty.
+fn build(
+    gateway: &str,
+    method: &str,
+    credentials: &Credentials,
+    options: &RequestOptions,
+    texts: &[(&str, &str)],
+    files: &[(&str, &FileItem)],
+) -> Result<HttpRequest, PrepareError> {
     let timestamp = match &options.timestamp {
         Some(ts) => ts.clone(),
         None => china_now(),
@@ -422,11 +583,9 @@ where
     // Blank system values (e.g. an empty session) are dropped like any other parameter.
     system.retain(|(_, v)| !is_blank(v));
 
+    // Files never enter the signature: only the text parameters do.
     let sign = sign_iter(
-        system
-            .iter()
-            .copied()
-            .chain(api.iter().map(|(k, v)| (k.as_str(), v.as_str()))),
+        system.iter().copied().chain(texts.iter().copied()),
         None,
         credentials.app_secret.expose(),
         options.sign_method,
@@ -447,17 +606,144 @@ where
         format!("{gateway}?{query}")
     };
 
-    let mut body = form_urlencoded::Serializer::new(String::new());
-    for (k, v) in &api {
-        body.append_pair(k, v);
-    }
+    let (content_type, body) = if files.is_empty() {
+        let mut body = form_urlencoded::Serializer::new(String::new());
+        for (k, v) in texts {
+            body.append_pair(k, v);
+        }
+        (FORM_CONTENT_TYPE.to_owned(), body.finish().into_bytes())
+    } else {
+        let (boundary, body) = multipart_body(texts, files)?;
+        (
+            format!("{MULTIPART_FORM_DATA}; boundary={boundary}; charset=UTF-8"),
+            body,
+        )
+    };
 
     Ok(HttpRequest {
         method: "POST".to_owned(),
         url,
-        headers: vec![("Content-Type".to_owned(), FORM_CONTENT_TYPE.to_owned())],
-        body: body.finish().into_bytes(),
+        headers: vec![("Content-Type".to_owned(), content_type)],
+        body,
     })
+}
+
+/// Whether `name` can go between the quotes of a `Content-Disposition` parameter as is.
+fn safe_header_text(name: &str) -> bool {
+    !name.chars().any(|c| c == '"' || c.is_control())
+}
+
+/// A file name for `filename="..."`: `"`, CR, LF and other control characters
+/// percent-escaped (what browsers do, RFC 7578 §4.2), everything else (UTF-8) as is.
+fn escape_file_name(name: &str) -> String {
+    let mut out = String::with_capacity(name.len());
+    for c in name.chars() {
+        if c == '"' || (c.is_control() && c.is_ascii()) {
+            out.push_str(&format!("%{:02X}", u32::from(c)));
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// One part: its header lines (each ending in CRLF, blank line included) and its content.
+struct Part<'a> {
+    head: String,
+    content: &'a [u8],
+}
+
+fn multipart_body(
+    texts: &[(&str, &str)],
+    files: &[(&str, &FileItem)],
+) -> Result<(String, Vec<u8>), PrepareError> {
+    let mut parts = Vec::with_capacity(texts.len() + files.len());
+    for (name, text) in texts {
+        if !safe_header_text(name) {
+            return Err(PrepareError::UnsafePartName((*name).to_owned()));
+        }
+        parts.push(Part {
+            head: format!(
+                "Content-Disposition: form-data; name=\"{name}\"\r\nContent-Type: {TEXT_PART_CONTENT_TYPE}\r\n\r\n"
+            ),
+            content: text.as_bytes(),
+        });
+    }
+    for (name, file) in files {
+        if !safe_header_text(name) {
+            return Err(PrepareError::UnsafePartName((*name).to_owned()));
+        }
+        let mime = file.mime_type();
+        if is_blank(mime) || mime.chars().any(char::is_control) {
+            return Err(PrepareError::InvalidMimeType {
+                param: (*name).to_owned(),
+                mime_type: mime.to_owned(),
+            });
+        }
+        parts.push(Part {
+            head: format!(
+                "Content-Disposition: form-data; name=\"{name}\"; filename=\"{}\"\r\nContent-Type: {mime}\r\n\r\n",
+                escape_file_name(file.file_name())
+            ),
+            content: file.bytes(),
+        });
+    }
+    let boundary = choose_boundary(&parts);
+    let size: usize = parts
+        .iter()
+        .map(|p| p.head.len() + p.content.len() + boundary.len() + 8)
+        .sum();
+    let mut body = Vec::with_capacity(size + boundary.len() + 8);
+    for part in &parts {
+        body.extend_from_slice(b"--");
+        body.extend_from_slice(boundary.as_bytes());
+        body.extend_from_slice(b"\r\n");
+        body.extend_from_slice(part.head.as_bytes());
+        body.extend_from_slice(part.content);
+        body.extend_from_slice(b"\r\n");
+    }
+    body.extend_from_slice(b"--");
+    body.extend_from_slice(boundary.as_bytes());
+    body.extend_from_slice(b"--\r\n");
+    Ok((boundary, body))
+}
+
+/// A boundary derived from the parts (deterministic: same request, same bytes) that occurs
+/// in none of them. A hash collision with the content is astronomically unlikely, but it is
+/// checked anyway, and a counter picks the next candidate.
+fn choose_boundary(parts: &[Part<'_>]) -> String {
+    let mut hasher = Sha256::new();
+    for part in parts {
+        // Length-prefixed, so that moving bytes between parts changes the hash.
+        hasher.update((part.head.len() as u64).to_le_bytes());
+        hasher.update(part.head.as_bytes());
+        hasher.update((part.content.len() as u64).to_le_bytes());
+        hasher.update(part.content);
+    }
+    first_free_boundary(&hasher.finalize(), parts)
+}
+
+/// Candidate `salt` for a request whose parts hash to `digest`.
+fn boundary_candidate(digest: &[u8], salt: u64) -> String {
+    let mut h = Sha256::new();
+    h.update(digest);
+    h.update(salt.to_le_bytes());
+    format!("TopFormBoundary{}", &hex::encode(h.finalize())[..32])
+}
+
+/// The first candidate found in no part.
+fn first_free_boundary(digest: &[u8], parts: &[Part<'_>]) -> String {
+    let mut salt: u64 = 0;
+    loop {
+        let boundary = boundary_candidate(digest, salt);
+        let clash = parts.iter().any(|p| {
+            find(p.content, boundary.as_bytes()).is_some() || p.head.contains(boundary.as_str())
+        });
+        if !clash {
+            return boundary;
+        }
+        salt += 1;
+    }
 }
 
 #[cfg(test)]
@@ -711,6 +997,207 @@ mod tests {
                 .to_string()
                 .contains("\"sign\"")
         );
+    }
+
+    fn upload_params<'a>(files: &'a [FileItem]) -> Params<'a> {
+        let mut params = Params::new();
+        params.value("title", "张三 \"q\"\r\nline");
+        params.value("blank", "  ");
+        params.value("num", &7i64);
+        params.file("image", &files[0]);
+        params.file("extra", &files[1..]);
+        params
+    }
+
+    fn upload_request(files: &[FileItem]) -> HttpRequest {
+        let creds = Credentials::new("12345678", "helloworld");
+        let opts = RequestOptions::default()
+            .with_sign_method(SignMethod::Md5)
+            .with_timestamp("2016-01-01 12:00:00");
+        prepare_params(GW, "a.b.upload", &creds, &opts, &upload_params(files)).unwrap()
+    }
+
+    fn sample_files() -> Vec<FileItem> {
+        let mut gif = b"GIF89a".to_vec();
+        gif.extend([0u8, 1, 2, 255, 13, 10, 45, 45]);
+        vec![
+            FileItem::from_bytes("p\"ic\r\n.gif", gif),
+            FileItem::from_bytes("a.txt", b"hello".to_vec()).with_mime_type("text/plain"),
+            FileItem::from_bytes("图.bin", Vec::new()),
+        ]
+    }
+
+    #[test]
+    fn multipart_wire_format_is_exact() {
+        let files = sample_files();
+        let req = upload_request(&files);
+        let b = req.multipart_boundary().unwrap().to_owned();
+        assert!(b.starts_with("TopFormBoundary") && b.len() <= 70, "{b}");
+        assert_eq!(
+            req.header("content-type").unwrap(),
+            format!("multipart/form-data; boundary={b}; charset=UTF-8")
+        );
+        let mut want = Vec::new();
+        want.extend(format!(
+            "--{b}\r\nContent-Disposition: form-data; name=\"title\"\r\n\
+             Content-Type: text/plain;charset=UTF-8\r\n\r\n张三 \"q\"\r\nline\r\n\
+             --{b}\r\nContent-Disposition: form-data; name=\"num\"\r\n\
+             Content-Type: text/plain;charset=UTF-8\r\n\r\n7\r\n\
+             --{b}\r\nContent-Disposition: form-data; name=\"image\"; filename=\"p%22ic%0D%0A.gif\"\r\n\
+             Content-Type: image/gif\r\n\r\n"
+        ).as_bytes());
+        want.extend(files[0].bytes());
+        want.extend(format!(
+            "\r\n--{b}\r\nContent-Disposition: form-data; name=\"extra\"; filename=\"a.txt\"\r\n\
+             Content-Type: text/plain\r\n\r\nhello\r\n\
+             --{b}\r\nContent-Disposition: form-data; name=\"extra\"; filename=\"图.bin\"\r\n\
+             Content-Type: application/octet-stream\r\n\r\n\r\n--{b}--\r\n"
+        ).as_bytes());
+        assert_eq!(
+            String::from_utf8_lossy(&req.body),
+            String::from_utf8_lossy(&want)
+        );
+        assert_eq!(req.body, want);
+        // System parameters only in the query; the signature covers the text parameters
+        // and nothing of the files.
+        let q = query_of(&req);
+        assert!(q.iter().all(|(k, _)| SYSTEM_PARAMS.contains(&k.as_str())));
+        let mut signed: Vec<(&str, &str)> = q
+            .iter()
+            .filter(|(k, _)| k != "sign")
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        signed.push(("title", "张三 \"q\"\r\nline"));
+        signed.push(("num", "7"));
+        let want_sign = crate::sign::sign(&signed, None, "helloworld", SignMethod::Md5);
+        assert_eq!(get(&q, "sign"), Some(want_sign.as_str()));
+    }
+
+    #[test]
+    fn multipart_is_deterministic_and_the_boundary_follows_the_content() {
+        let files = sample_files();
+        let a = upload_request(&files);
+        assert_eq!(a, upload_request(&files));
+        let mut other = files.clone();
+        other[1] = FileItem::from_bytes("a.txt", b"hellO".to_vec());
+        let b = upload_request(&other);
+        assert_ne!(a.multipart_boundary(), b.multipart_boundary());
+        // Same signature: the files are not signed.
+        assert_eq!(get(&query_of(&a), "sign"), get(&query_of(&b), "sign"));
+    }
+
+    #[test]
+    fn the_boundary_never_occurs_in_a_part() {
+        let files = sample_files();
+        let first = upload_request(&files);
+        let boundary = first.multipart_boundary().unwrap().to_owned();
+        // The boundary never occurs inside content: one occurrence per delimiter (5 parts
+        // plus the closing one).
+        let occurrences = first
+            .body
+            .windows(boundary.len())
+            .filter(|w| *w == boundary.as_bytes())
+            .count();
+        assert_eq!(occurrences, 6);
+        // A part holding the first candidate makes the next one be chosen.
+        let digest = [7u8; 32];
+        let first_try = boundary_candidate(&digest, 0);
+        let content = format!("x\r\n--{first_try}--");
+        let parts = [Part {
+            head: String::new(),
+            content: content.as_bytes(),
+        }];
+        assert_eq!(
+            first_free_boundary(&digest, &parts),
+            boundary_candidate(&digest, 1)
+        );
+        let parts = [Part {
+            head: format!("filename=\"{first_try}\""),
+            content: b"",
+        }];
+        assert_ne!(first_free_boundary(&digest, &parts), first_try);
+        let parts = [Part {
+            head: String::new(),
+            content: b"abc",
+        }];
+        assert_eq!(first_free_boundary(&digest, &parts), first_try);
+    }
+
+    #[test]
+    fn multipart_refuses_unsafe_names_and_mime_types() {
+        let creds = Credentials::new("k", "s");
+        let opts = RequestOptions::default().with_timestamp("t");
+        let file = FileItem::from_bytes("a", b"x".to_vec());
+        let bad_mime = file.clone().with_mime_type("text/plain\r\nX-Evil: 1");
+        let mut params = Params::new();
+        params.file("f", &bad_mime);
+        assert!(matches!(
+            prepare_params(GW, "m", &creds, &opts, &params),
+            Err(PrepareError::InvalidMimeType { .. })
+        ));
+        let mut params = Params::new();
+        params.file("f\"x", &file);
+        assert_eq!(
+            prepare_params(GW, "m", &creds, &opts, &params),
+            Err(PrepareError::UnsafePartName("f\"x".into()))
+        );
+        let mut params = Params::new();
+        params.value("t\n", "1");
+        params.file("f", &file);
+        assert!(prepare_params(GW, "m", &creds, &opts, &params).is_err());
+        // Without files the same name is merely form-encoded.
+        let mut params = Params::new();
+        params.value("t\n", "1");
+        assert!(prepare_params(GW, "m", &creds, &opts, &params).is_ok());
+        let mut params = Params::new();
+        params.value("a", "1");
+        params.value("a", "2");
+        assert_eq!(
+            prepare_params(GW, "m", &creds, &opts, &params),
+            Err(PrepareError::DuplicateParam("a".into()))
+        );
+    }
+
+    #[test]
+    fn without_files_params_give_the_same_bytes_as_before() {
+        let creds = Credentials::new("12345678", "helloworld");
+        let opts = RequestOptions::default()
+            .with_sign_method(SignMethod::Md5)
+            .with_partner_id("top-sdk-java-20200706")
+            .with_simplify(true)
+            .with_timestamp("2016-01-01 12:00:00");
+        let mut params = Params::new();
+        for (k, v) in helloworld_params() {
+            params.text(k, v);
+        }
+        params.value("absent", &Option::<i64>::None);
+        let req =
+            prepare_params(GW, "tmall.fin.car.open.bill.notify", &creds, &opts, &params).unwrap();
+        assert_eq!(req, helloworld(SignMethod::Md5));
+        assert_eq!(req.multipart_boundary(), None);
+    }
+
+    #[test]
+    fn readable_body_summarises_binary_parts() {
+        let files = sample_files();
+        let req = upload_request(&files);
+        let text = req.readable_body();
+        assert!(text.contains("name=\"title\"\r\nContent-Type: text/plain;charset=UTF-8\r\n\r\n张三 \"q\"\r\nline\r\n"), "{text}");
+        assert!(
+            text.contains("Content-Type: image/gif\r\n\r\n<14 bytes, not shown>\r\n"),
+            "{text}"
+        );
+        assert!(
+            text.contains("Content-Type: text/plain\r\n\r\nhello\r\n"),
+            "{text}"
+        );
+        assert!(text.ends_with("--\r\n"), "{text}");
+        let debug = format!("{req:?}");
+        assert!(debug.contains("not shown"), "{debug}");
+        // Not our shape: shown as lossy text rather than lost.
+        let mut odd = req.clone();
+        odd.body = b"garbage".to_vec();
+        assert_eq!(odd.readable_body(), "garbage");
     }
 
     #[test]

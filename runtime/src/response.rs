@@ -131,6 +131,7 @@ pub struct DecodeError {
     detail: String,
     path: Option<String>,
     snippet: String,
+    request_id: Option<String>,
 }
 
 impl DecodeError {
@@ -140,6 +141,7 @@ impl DecodeError {
             detail: detail.into(),
             path: None,
             snippet: snippet(body),
+            request_id: find_request_id(body),
         }
     }
 
@@ -171,6 +173,38 @@ impl DecodeError {
     pub fn snippet(&self) -> &str {
         &self.snippet
     }
+
+    /// The gateway's `request_id`, when the body carries one (a JSON `"request_id"` string
+    /// or an XML `<request_id>` element) even though it could not be decoded.
+    pub fn request_id(&self) -> Option<&str> {
+        self.request_id.as_deref()
+    }
+}
+
+/// The first `request_id` in a body, found by a plain text search: the body failed to
+/// decode, so it cannot be parsed. Only a plausible id is taken (up to 64 ASCII letters,
+/// digits, `-`, `_`, `.`).
+fn find_request_id(body: &[u8]) -> Option<String> {
+    let text = String::from_utf8_lossy(body);
+    let plausible = |id: &str| {
+        (!id.is_empty()
+            && id.len() <= 64
+            && id
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b)))
+        .then(|| id.to_owned())
+    };
+    let json = text.match_indices("\"request_id\"").find_map(|(i, key)| {
+        let rest = text[i + key.len()..].trim_start().strip_prefix(':')?;
+        let rest = rest.trim_start().strip_prefix('"')?;
+        plausible(&rest[..rest.find('"')?])
+    });
+    json.or_else(|| {
+        text.match_indices("<request_id>").find_map(|(i, tag)| {
+            let rest = &text[i + tag.len()..];
+            plausible(rest[..rest.find("</request_id>")?].trim())
+        })
+    })
 }
 
 impl fmt::Display for DecodeError {

@@ -86,9 +86,10 @@ impl fmt::Debug for Path<'_> {
 pub struct Rules {
     /// 是否必须: the value must be present and, for text, not blank.
     pub required: bool,
-    /// 最大长度: in UTF-16 code units for text (Java `String.length()`), digits for numbers.
+    /// 最大长度: in UTF-16 code units for text (Java `String.length()`), digits for numbers,
+    /// bytes for a file (its size limit).
     pub max_length: Option<usize>,
-    /// The most elements a list may hold.
+    /// The most elements a list may hold; on text, the most comma-separated values.
     pub max_items: Option<usize>,
     /// The smallest value a number may take.
     pub min_value: Option<i64>,
@@ -151,6 +152,13 @@ pub enum Rule {
         /// The value's length in the same unit.
         actual: usize,
     },
+    /// A file larger than its size limit (SDK code 41).
+    MaxSize {
+        /// The documented limit, in bytes.
+        max: usize,
+        /// The file's size in bytes.
+        actual: usize,
+    },
     /// A list with more elements than allowed (SDK code 41).
     MaxItems {
         /// The documented maximum.
@@ -209,6 +217,10 @@ impl fmt::Display for Violation {
             Rule::MaxLength { max, actual } => write!(
                 f,
                 "Invalid arguments:the string length of {path} can not be larger than {max} (it is {actual})."
+            ),
+            Rule::MaxSize { max, actual } => write!(
+                f,
+                "Invalid arguments:the file size of {path} can not be larger than {max} (it is {actual})."
             ),
             Rule::MaxItems { max, actual } => write!(
                 f,
@@ -320,6 +332,17 @@ pub trait Checked {
     }
     /// Checks the value against the rules other than 是否必须.
     fn check_value(&self, at: &Path<'_>, rules: &Rules, errors: &mut ValidationErrors);
+
+    /// The rules each element gets when the value is in a list with `list_rules`: none by
+    /// default (a list's limits bound the list); a file keeps its size limit, which the
+    /// SDK applies to every file of a `byte[][]` parameter.
+    fn item_rules(list_rules: &Rules) -> Rules
+    where
+        Self: Sized,
+    {
+        let _ = list_rules;
+        Rules::new()
+    }
 }
 
 /// Checks field `name` of the value at `at` against its documented rules.
@@ -360,7 +383,23 @@ impl Checked for str {
     }
     fn check_value(&self, at: &Path<'_>, rules: &Rules, errors: &mut ValidationErrors) {
         check_length(utf16_len(self), at, rules, errors);
+        if let Some(max) = rules.max_items {
+            let actual = java_split_count(self);
+            if actual > max {
+                errors.push(at, Rule::MaxItems { max, actual });
+            }
+        }
     }
+}
+
+/// How many values Java's `value.split(",")` gives (the SDK's `checkMaxListSize` on a
+/// string): trailing empty values are dropped, and text without a comma is one value.
+fn java_split_count(s: &str) -> usize {
+    if !s.contains(',') {
+        return 1;
+    }
+    let parts: Vec<&str> = s.split(',').collect();
+    parts.len() - parts.iter().rev().take_while(|p| p.is_empty()).count()
 }
 
 impl Checked for String {
@@ -397,6 +436,66 @@ impl Checked for crate::DateTime {
     fn check_value(&self, _: &Path<'_>, _: &Rules, _: &mut ValidationErrors) {}
 }
 
+impl Checked for crate::Decimal {
+    fn check_value(&self, at: &Path<'_>, rules: &Rules, errors: &mut ValidationErrors) {
+        // Like a number's, a decimal's 最大长度 bounds the text it is sent as.
+        check_length(self.as_str().len(), at, rules, errors);
+    }
+}
+
+impl Checked for crate::FileItem {
+    // A file is present when given, even empty: the SDK checks only for `null`.
+    fn check_value(&self, at: &Path<'_>, rules: &Rules, errors: &mut ValidationErrors) {
+        if let Some(max) = rules.max_length
+            && self.len() > max
+        {
+            errors.push(
+                at,
+                Rule::MaxSize {
+                    max,
+                    actual: self.len(),
+                },
+            );
+        }
+    }
+    fn item_rules(list_rules: &Rules) -> Rules {
+        Rules {
+            max_length: list_rules.max_length,
+            ..Rules::new()
+        }
+    }
+}
+
+/// The UTF-16 length of a JSON value's compact text, as it is sent.
+fn json_len<T: serde::Serialize + ?Sized>(value: &T) -> usize {
+    serde_json::to_string(value).map_or(0, |text| utf16_len(&text))
+}
+
+impl Checked for crate::Json {
+    /// `null`, or a string that is blank (the SDK's check on the text the caller set).
+    fn is_blank(&self) -> bool {
+        match self {
+            serde_json::Value::Null => true,
+            serde_json::Value::String(s) => s.is_blank(),
+            _ => false,
+        }
+    }
+    fn check_value(&self, at: &Path<'_>, rules: &Rules, errors: &mut ValidationErrors) {
+        // Serialized only when there is a limit: most Json fields have none.
+        if rules.max_length.is_some() {
+            check_length(json_len(self), at, rules, errors);
+        }
+    }
+}
+
+impl Checked for crate::JsonMap {
+    fn check_value(&self, at: &Path<'_>, rules: &Rules, errors: &mut ValidationErrors) {
+        if rules.max_length.is_some() {
+            check_length(json_len(self), at, rules, errors);
+        }
+    }
+}
+
 impl<T: Checked> Checked for Option<T> {
     fn is_blank(&self) -> bool {
         self.as_ref().is_none_or(Checked::is_blank)
@@ -425,8 +524,9 @@ impl<T: Checked> Checked for Vec<T> {
             );
         }
         // Limits of a list bound the list; its elements carry only their own rules.
+        let item_rules = T::item_rules(rules);
         for (i, item) in self.iter().enumerate() {
-            item.check_value(&at.index(i), &Rules::new(), errors);
+            item.check_value(&at.index(i), &item_rules, errors);
         }
     }
 }
@@ -494,6 +594,108 @@ mod tests {
         assert_eq!(got[0].rule, Rule::MaxItems { max: 2, actual: 3 });
         let got = violations_of(&Vec::<i64>::new(), Rules::new().required());
         assert_eq!(got[0].rule, Rule::Missing);
+    }
+
+    #[test]
+    fn text_max_items_counts_comma_separated_values_like_java_split() {
+        assert_eq!(java_split_count("a"), 1);
+        assert_eq!(java_split_count("a,b,c"), 3);
+        assert_eq!(java_split_count("a,,c"), 3);
+        assert_eq!(java_split_count("a,b,,"), 2);
+        let got = violations_of(&"1,2,3".to_owned(), Rules::new().max_items(2));
+        assert_eq!(got[0].rule, Rule::MaxItems { max: 2, actual: 3 });
+        assert!(violations_of(&"1,2,".to_owned(), Rules::new().max_items(2)).is_empty());
+    }
+
+    #[test]
+    fn files_are_present_when_given_and_bounded_in_bytes() {
+        use crate::FileItem;
+        let file = FileItem::from_bytes("a.bin", vec![0u8; 11]);
+        let rules = Rules::new().required().max_length(10);
+        let got = violations_of(&file, rules);
+        assert_eq!(
+            got[0].rule,
+            Rule::MaxSize {
+                max: 10,
+                actual: 11
+            }
+        );
+        assert_eq!(
+            got[0].to_string(),
+            "Invalid arguments:the file size of req.x can not be larger than 10 (it is 11)."
+        );
+        assert_eq!(got[0].rule.sdk_code(), 41);
+        assert!(violations_of(&file, Rules::new().max_length(11)).is_empty());
+        let empty = FileItem::from_bytes("e", Vec::new());
+        assert!(violations_of(&empty, Rules::REQUIRED).is_empty());
+        let got = violations_of(&Option::<FileItem>::None, Rules::REQUIRED);
+        assert_eq!(got[0].rule, Rule::Missing);
+        // Each file of a list keeps the size limit; the list keeps its own.
+        let files = vec![empty.clone(), file.clone(), file];
+        let got = violations_of(&files, Rules::new().max_length(10).max_items(2));
+        let got: Vec<_> = got.into_iter().map(|v| (v.path, v.rule)).collect();
+        assert_eq!(
+            got,
+            [
+                ("req.x".to_owned(), Rule::MaxItems { max: 2, actual: 3 }),
+                (
+                    "req.x[1]".to_owned(),
+                    Rule::MaxSize {
+                        max: 10,
+                        actual: 11
+                    }
+                ),
+                (
+                    "req.x[2]".to_owned(),
+                    Rule::MaxSize {
+                        max: 10,
+                        actual: 11
+                    }
+                ),
+            ]
+        );
+        let got = violations_of(&Some(Vec::<FileItem>::new()), Rules::REQUIRED);
+        assert_eq!(got[0].rule, Rule::Missing);
+    }
+
+    #[test]
+    fn json_decimal_and_maps() {
+        use crate::{Decimal, Json, JsonMap};
+        use serde_json::json;
+        for blank in [json!(null), json!("  ")] {
+            assert_eq!(
+                violations_of(&blank, Rules::REQUIRED)[0].rule,
+                Rule::Missing
+            );
+        }
+        for present in [json!(0), json!(false), json!({}), json!([]), json!("x")] {
+            assert!(
+                violations_of(&present, Rules::REQUIRED).is_empty(),
+                "{present}"
+            );
+        }
+        let got = violations_of(&json!({"k": "张三"}), Rules::new().max_length(5));
+        assert_eq!(got[0].rule, Rule::MaxLength { max: 5, actual: 10 });
+        assert_eq!(
+            violations_of(&Option::<Json>::None, Rules::REQUIRED)[0].rule,
+            Rule::Missing
+        );
+        let map: JsonMap = [("a".to_owned(), json!(1))].into_iter().collect();
+        assert!(violations_of(&map, Rules::REQUIRED.max_length(7)).is_empty());
+        assert_eq!(
+            violations_of(&map, Rules::new().max_length(6))[0].rule,
+            Rule::MaxLength { max: 6, actual: 7 }
+        );
+        let price: Decimal = "12345.67".parse().unwrap();
+        assert!(violations_of(&price, Rules::REQUIRED.max_length(8)).is_empty());
+        assert_eq!(
+            violations_of(&price, Rules::new().max_length(7))[0].rule,
+            Rule::MaxLength { max: 7, actual: 8 }
+        );
+        assert_eq!(
+            violations_of(&Option::<Decimal>::None, Rules::REQUIRED)[0].rule,
+            Rule::Missing
+        );
     }
 
     #[test]

@@ -667,3 +667,33 @@ fn a_qimen_xml_call_answered_with_an_html_page_is_a_decode_error() {
     let one = decode_value(b"<success>ture</success>", &spec).unwrap();
     assert_eq!(one["success"], "ture");
 }
+
+#[test]
+fn undecodable_bodies_keep_a_request_id_they_carry() {
+    let id = |body: &str| {
+        DecodeError::unexpected_status(502, body.as_bytes())
+            .request_id()
+            .map(str::to_owned)
+    };
+    assert_eq!(
+        id(r#"{"x_response":{"request_id" : "15rf3kq7x9a0b"},"#).as_deref(),
+        Some("15rf3kq7x9a0b")
+    );
+    assert_eq!(
+        id("<x_response><request_id> r-1.2_3 </request_id>").as_deref(),
+        Some("r-1.2_3")
+    );
+    // No id, or nothing that looks like one.
+    for body in [
+        "<html>502 Bad Gateway</html>",
+        "",
+        r#"{"request_id":"#,
+        r#"{"request_id":"unterminated"#,
+        r#"{"request_id":"has space"}"#,
+        r#"{"request_id":12}"#,
+        "<request_id>",
+        "\u{1F600}\"request_id\":\"\u{1F600}\"",
+    ] {
+        assert_eq!(id(body), None, "{body:?}");
+    }
+}

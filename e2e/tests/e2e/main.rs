@@ -4,4 +4,7 @@
 
 mod cli;
 mod client;
+mod load;
+mod retry;
 mod seeds;
+mod upload;

@@ -265,6 +265,7 @@ pub fn expect<R: Seed>(setup: &Setup, timestamp: TimestampCheck) -> Expect {
         simplify: setup.simplify,
         timestamp,
         params: R::wire_params(),
+        files: Vec::new(),
     }
 }
 

@@ -52,6 +52,13 @@ pub fn lib_rs(apis: &[Api]) -> TokenStream {
         /// depend on a matching version themselves.
         pub use top_runtime;
 
+        /// What calling code needs in one import: `use top_apis::prelude::*;` brings
+        /// `Validate`, `ApiRequest`, `DateTime`, `Decimal`, `FileItem`, the client and the
+        /// error types.
+        pub mod prelude {
+            pub use top_runtime::prelude::*;
+        }
+
         #(#modules)*
     }
 }

@@ -72,9 +72,10 @@ pub fn main_rs(apis: &[Api]) -> TokenStream {
         }
 
         /// The wire parameters of the documented example.
-        fn example_params<R: DeserializeOwned + ApiRequest>(example: &str) -> Vec<(&'static str, Option<String>)> {
+        fn example_params<R: DeserializeOwned + ApiRequest>(example: &str) -> Vec<(&'static str, String)> {
             let request: R = serde_json::from_str(example).expect("the documented example deserializes");
-            request.params()
+            let params = top_apis::top_runtime::api::Params::of(&request);
+            params.texts().map(|(name, text)| (name, text.to_owned())).collect()
         }
 
         /// The response written with the documented values decodes to itself, also with every
@@ -115,18 +116,18 @@ pub fn main_rs(apis: &[Api]) -> TokenStream {
         }
 
         /// The encoded value of parameter `name`, which must be present.
-        fn param<'a>(params: &'a [(&'static str, Option<String>)], name: &str) -> &'a str {
+        fn param<'a>(params: &'a [(&'static str, String)], name: &str) -> &'a str {
             let found = params.iter().find(|(n, _)| *n == name).unwrap_or_else(|| panic!("no parameter {name}"));
-            found.1.as_deref().unwrap_or_else(|| panic!("parameter {name} is empty"))
+            &found.1
         }
 
         /// Asserts that parameter `name` is sent as exactly `expected`.
-        fn assert_text_param(params: &[(&'static str, Option<String>)], name: &str, expected: &str) {
+        fn assert_text_param(params: &[(&'static str, String)], name: &str, expected: &str) {
             assert_eq!(param(params, name), expected, "parameter {name}");
         }
 
         /// Asserts that parameter `name` is sent as JSON equal to `expected`.
-        fn assert_json_param(params: &[(&'static str, Option<String>)], name: &str, expected: &str) {
+        fn assert_json_param(params: &[(&'static str, String)], name: &str, expected: &str) {
             let sent: Value = serde_json::from_str(param(params, name)).expect("a JSON parameter");
             assert_eq!(sent, serde_json::from_str::<Value>(expected).expect("JSON"), "parameter {name}");
         }

@@ -7,7 +7,7 @@ use proc_macro2::{Literal, TokenStream};
 use quote::{format_ident, quote};
 
 use super::docs;
-use crate::ir::{Api, Enum, Field, Role, Scalar, Struct, Type};
+use crate::ir::{Api, Encoding, Enum, Field, Role, Scalar, Struct, Type};
 use crate::spec::{Client, Session};
 
 /// The whole module of one API.
@@ -87,13 +87,12 @@ fn request_type(api: &Api) -> TokenStream {
     let params = api.request.fields.iter().map(|f| {
         let wire = &f.wire_name;
         let rust = ident(&f.rust_name);
-        let is_struct = |t: &Type| matches!(t, Type::Struct(_));
-        let encode = match &f.ty {
-            Type::List(inner) if is_struct(inner) => quote!(json),
-            t if is_struct(t) => quote!(json),
-            _ => quote!(value),
+        let encode = match f.ty.encoding() {
+            Encoding::Json => quote!(json),
+            Encoding::File => quote!(file),
+            Encoding::Text => quote!(value),
         };
-        quote!((#wire, ::top_runtime::api::param::#encode(&self.#rust)))
+        quote!(out.#encode(#wire, &self.#rust);)
     });
     if api.session != Session::Required {
         tokens.extend(quote! {
@@ -108,8 +107,8 @@ fn request_type(api: &Api) -> TokenStream {
             const SESSION: ::top_runtime::SessionRequirement = ::top_runtime::SessionRequirement::#session;
             type Response = #response;
 
-            fn params(&self) -> ::std::vec::Vec<(&'static str, ::core::option::Option<::std::string::String>)> {
-                ::std::vec![#(#params),*]
+            fn params<'a>(&'a self, out: &mut ::top_runtime::api::Params<'a>) {
+                #(#params)*
             }
         }
     });
