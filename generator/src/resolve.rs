@@ -139,14 +139,14 @@ impl<'s> Resolver<'s> {
             rust_name: request_name,
             description: spec.title.as_ref().map(|t| t.value.clone()),
             role: Role::Request,
-            fields: self.fields(&spec.request, Role::Request, &struct_names),
+            fields: self.fields(&spec.request, Role::Request, false, &struct_names),
         };
         let response = Struct {
             spec_name: response_name.clone(),
             rust_name: response_name,
             description: spec.title.as_ref().map(|t| t.value.clone()),
             role: Role::Response,
-            fields: self.fields(&spec.response, Role::Response, &struct_names),
+            fields: self.fields(&spec.response, Role::Response, false, &struct_names),
         };
         let mut structs = Vec::new();
         for (i, def) in spec.structs.iter().enumerate() {
@@ -161,7 +161,7 @@ impl<'s> Resolver<'s> {
                 rust_name: struct_names[i].clone(),
                 description: def.description.as_ref().map(|d| d.value.clone()),
                 role,
-                fields: self.fields(&def.fields, role, &struct_names),
+                fields: self.fields(&def.fields, role, true, &struct_names),
             });
         }
         self.check_cycles(&struct_names);
@@ -338,10 +338,12 @@ impl<'s> Resolver<'s> {
         parsed
     }
 
+    /// `nested`: the fields of a struct, not the request's or response's own parameters.
     fn fields(
         &mut self,
         fields: &'s [spec::Field],
         role: Role,
+        nested: bool,
         struct_names: &[String],
     ) -> Vec<ir::Field> {
         let mut wire_seen: HashMap<&str, Span> = HashMap::new();
@@ -378,7 +380,7 @@ impl<'s> Resolver<'s> {
             } else {
                 rust_seen.insert(rust_name.clone(), (wire, rust_span));
             }
-            if let Some(f) = self.field(field, rust_name, role, struct_names) {
+            if let Some(f) = self.field(field, rust_name, role, nested, struct_names) {
                 out.push(f);
             }
         }
@@ -390,6 +392,7 @@ impl<'s> Resolver<'s> {
         field: &'s spec::Field,
         rust_name: String,
         role: Role,
+        nested: bool,
         struct_names: &[String],
     ) -> Option<ir::Field> {
         let (base, list) = self.parse_type(&field.ty)?;
@@ -415,6 +418,13 @@ impl<'s> Resolver<'s> {
         };
         self.check_limits(field, scalar, list);
 
+        if matches!(base, TypeRef::Scalar(Scalar::File)) && role == Role::Request && nested {
+            self.error(
+                field.ty.span,
+                "a `File` can only be a top-level request parameter",
+                "files are sent as multipart parts, a struct as JSON text: move it to `request`, or use `String` for base64 text",
+            );
+        }
         let mut ty = match base {
             // A response carries no upload: whatever the gateway sends for a doc `byte`
             // (base64 text, an array) is kept as JSON rather than guessed at.

@@ -94,6 +94,12 @@ fn request_type(api: &Api) -> TokenStream {
         };
         quote!(out.#encode(#wire, &self.#rust);)
     });
+    // An API without parameters writes none.
+    let out = if api.request.fields.is_empty() {
+        quote!(_out)
+    } else {
+        quote!(out)
+    };
     if api.session != Session::Required {
         tokens.extend(quote! {
             /// Sendable without a session key.
@@ -107,7 +113,7 @@ fn request_type(api: &Api) -> TokenStream {
             const SESSION: ::top_runtime::SessionRequirement = ::top_runtime::SessionRequirement::#session;
             type Response = #response;
 
-            fn params<'a>(&'a self, out: &mut ::top_runtime::api::Params<'a>) {
+            fn params<'a>(&'a self, #out: &mut ::top_runtime::api::Params<'a>) {
                 #(#params)*
             }
         }

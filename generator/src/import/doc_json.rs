@@ -333,7 +333,7 @@ impl Reader {
                 role,
                 &mut comments,
             ),
-            None => self.plain_type(&name, &raw_type, &base, depth, at),
+            None => self.plain_type(&name, &raw_type, &base, depth, at, role),
         };
         let scalar = sub_params.is_none();
         let mut field = Field {
@@ -476,7 +476,16 @@ impl Reader {
     }
 
     /// The spec type of a parameter without `subParams`.
-    fn plain_type(&mut self, name: &str, raw: &str, base: &str, depth: usize, at: &str) -> String {
+    fn plain_type(
+        &mut self,
+        name: &str,
+        raw: &str,
+        base: &str,
+        depth: usize,
+        at: &str,
+        role: Role,
+    ) -> String {
+        let nested = at.contains("/subParams/");
         let at = child(at, "type");
         let list = |t: &str| {
             if depth == 1 {
@@ -485,6 +494,28 @@ impl Reader {
                 t.to_owned()
             }
         };
+        // Only a top-level request parameter can be a multipart part. Anywhere else the value
+        // travels in JSON, where Java writes a `Byte` as a number and a `byte[]` as base64.
+        if base == "byte" && (nested || role == Role::Response) && depth <= 1 {
+            let (ty, what) = if depth == 0 {
+                ("Number", "a number (Java `Byte`)")
+            } else {
+                (
+                    "String",
+                    "base64 text (Java's JSON writers send `byte[]` so)",
+                )
+            };
+            let place = if nested {
+                "inside a struct"
+            } else {
+                "in a response"
+            };
+            self.warn(
+                &at,
+                format!("the type `{raw}` of `{name}` {place} is read as `{ty}`: {what}; no file can travel there"),
+            );
+            return ty.to_owned();
+        }
         // `byte` is one file and `byte[]` its bytes: both are one upload.
         if base == "byte" {
             return match depth {
