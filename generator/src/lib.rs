@@ -6,6 +6,7 @@
 //! text) → [`output`] (files: write or check). [`load`] runs the first steps over a
 //! directory.
 
+pub mod catalogue;
 pub mod diag;
 pub mod diff;
 pub mod emit;

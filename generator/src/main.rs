@@ -109,6 +109,50 @@ enum Command {
     },
     /// Prints the JSON Schema of the spec format (draft-07), for editors.
     Schema,
+    /// Adds catalogue APIs: imports each method's doc from the vendored catalogue into the
+    /// specs directory, then regenerates the crate.
+    ///
+    /// Never replaces an existing spec without `--force`, which keeps that spec's Rust names.
+    /// An unknown method gets did-you-mean suggestions, and nothing is written.
+    Add {
+        /// TOP methods, e.g. `taobao.picture.upload`.
+        #[arg(required = true, value_name = "METHOD")]
+        methods: Vec<String>,
+        /// The catalogue of doc JSON.
+        #[arg(long, default_value = topgen::catalogue::DEFAULT_DIR)]
+        catalogue: PathBuf,
+        #[command(flatten)]
+        paths: Paths,
+        /// Replace existing specs (their Rust names are kept).
+        #[arg(long)]
+        force: bool,
+        /// List every file written.
+        #[arg(long, short)]
+        verbose: bool,
+    },
+    /// Generates a crate outside the workspace from a deterministic sample of the catalogue
+    /// (the first API of every category, and the first API of each doc type and limit not yet
+    /// covered), or with `--all` from every catalogue API: `OUT/specs/` and `OUT/generated/`.
+    Sample {
+        /// Where to write `specs/` and the crate `generated/`.
+        #[arg(long, default_value = "target/catalogue-sample")]
+        out: PathBuf,
+        /// Every catalogue API, not a sample.
+        #[arg(long)]
+        all: bool,
+        /// A directory of hand-written specs to add (may be repeated).
+        #[arg(long, value_name = "DIR")]
+        extra: Vec<PathBuf>,
+        /// The catalogue of doc JSON.
+        #[arg(long, default_value = topgen::catalogue::DEFAULT_DIR)]
+        catalogue: PathBuf,
+        /// The `top-runtime` crate the sample depends on.
+        #[arg(long, default_value = "runtime")]
+        runtime: PathBuf,
+        /// A lock file to copy beside the crate, so it builds with the same versions.
+        #[arg(long, default_value = "Cargo.lock")]
+        lock: PathBuf,
+    },
     /// Reads TOP API docs and writes specs: page text (a browser's copy of a doc page) or doc
     /// JSON (the document the doc site serves, bare or as `{"success": true, "data": …}`),
     /// told apart by content.
@@ -175,6 +219,36 @@ fn run(command: Command) -> Result<ExitCode, String> {
             keep_names_from,
             quiet,
             verbose,
+        })
+        .map(ExitCode::from),
+        Command::Add {
+            methods,
+            catalogue,
+            paths,
+            force,
+            verbose,
+        } => topgen::catalogue::add(&topgen::catalogue::AddOptions {
+            methods,
+            catalogue,
+            layout: paths.layout(),
+            force,
+            verbose,
+        })
+        .map(ExitCode::from),
+        Command::Sample {
+            out,
+            all,
+            extra,
+            catalogue,
+            runtime,
+            lock,
+        } => topgen::catalogue::sample(&topgen::catalogue::SampleOptions {
+            catalogue,
+            out,
+            all,
+            extra,
+            runtime,
+            lock: Some(lock),
         })
         .map(ExitCode::from),
         Command::Schema => {

@@ -41,12 +41,22 @@ pub struct Output {
 
 /// Renders every file of the crate from the resolved APIs, the per-API files on all cores.
 pub fn render(apis: &[Api]) -> Result<Output, String> {
-    render_reusing(apis, None, &Progress::hidden())
+    render_reusing(apis, None, None, &Progress::hidden())
 }
 
 /// [`render`] with a progress bar.
 pub fn render_with(apis: &[Api], progress: &Progress) -> Result<Output, String> {
-    render_reusing(apis, None, progress)
+    render_reusing(apis, None, None, progress)
+}
+
+/// [`render`] for a crate outside the workspace (`topgen sample`): its manifest is its own
+/// workspace root and depends on the runtime at `runtime` by path.
+pub fn render_standalone(
+    apis: &[Api],
+    runtime: &str,
+    progress: &Progress,
+) -> Result<Output, String> {
+    render_reusing(apis, None, Some(runtime), progress)
 }
 
 /// Like [`render`], but a per-API file already on disk under `layout` whose stamp proves it
@@ -54,7 +64,7 @@ pub fn render_with(apis: &[Api], progress: &Progress) -> Result<Output, String> 
 /// is instead of rendered: after editing one spec of thousands, only that spec's files are
 /// rendered again.
 pub fn render_incremental(apis: &[Api], layout: &Layout) -> Result<Output, String> {
-    render_reusing(apis, Some(layout), &Progress::hidden())
+    render_reusing(apis, Some(layout), None, &Progress::hidden())
 }
 
 /// [`render_incremental`] with a progress bar.
@@ -63,12 +73,13 @@ pub fn render_incremental_with(
     layout: &Layout,
     progress: &Progress,
 ) -> Result<Output, String> {
-    render_reusing(apis, Some(layout), progress)
+    render_reusing(apis, Some(layout), None, progress)
 }
 
 fn render_reusing(
     apis: &[Api],
     reuse: Option<&Layout>,
+    standalone_runtime: Option<&str>,
     progress: &Progress,
 ) -> Result<Output, String> {
     let stamped_on_disk = |path: &str, input: &str| {
@@ -126,6 +137,7 @@ fn render_reusing(
     let cargo = CargoToml {
         header: header.trim_end(),
         apis: &rows,
+        standalone_runtime,
     };
     let cargo = with_newline(cargo.render().map_err(|e| e.to_string())?);
     files.insert(

@@ -38,6 +38,8 @@ impl ApiRow {
 pub struct CargoToml<'a> {
     pub header: &'a str,
     pub apis: &'a [ApiRow],
+    /// For a crate outside the workspace: the path of `top-runtime` to depend on.
+    pub standalone_runtime: Option<&'a str>,
 }
 
 #[derive(Template)]

@@ -385,25 +385,6 @@ fn a_directory_is_read_recursively_with_its_category() {
     );
 }
 
-/// Every doc of a catalogue (`TOPGEN_CATALOGUE=catalogue/top-docs`, say) imports to a valid
-/// spec but for the docs that contradict themselves.
-#[test]
-fn a_whole_catalogue_when_given() {
-    let Some(dir) = std::env::var_os("TOPGEN_CATALOGUE") else {
-        return;
-    };
-    let (summary, reports) = command::import_dir(Path::new(&dir)).expect("reads");
-    let unexpected: Vec<&String> = reports
-        .iter()
-        .filter(|r| r.failed)
-        .flat_map(|r| &r.lines)
-        .filter(|l| l.contains("error") && !l.contains("the doc contradicts itself"))
-        .filter(|l| !l.contains("no spec written"))
-        .collect();
-    assert!(unexpected.is_empty(), "{unexpected:#?}");
-    eprintln!("{}", summary.line());
-}
-
 // The command, end to end.
 
 fn topgen(dir: &Path, args: &[&str], stdin: Option<&[u8]>) -> Output {

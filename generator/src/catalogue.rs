@@ -1,0 +1,367 @@
+//! The vendored catalogue of real TOP API docs (`catalogue/top-docs`): finding a method's
+//! doc, `topgen add` (import into `specs/` and regenerate), and `topgen sample` (a
+//! deterministic sample of the catalogue, or all of it, generated as a crate outside the
+//! workspace, so that catalogue APIs cost nothing until a user adds them).
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+use crate::import::command::{self, DocReport};
+use crate::output::{self, Layout};
+use crate::progress::Progress;
+
+/// Where the catalogue lives, relative to the repository root.
+pub const DEFAULT_DIR: &str = "catalogue/top-docs";
+
+/// One API doc of the catalogue.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Entry {
+    /// The method the doc documents.
+    pub method: String,
+    /// The doc's file.
+    pub path: PathBuf,
+}
+
+/// Every doc under `dir` with the method it names, in path order.
+pub fn index(dir: &Path) -> Result<Vec<Entry>, String> {
+    #[derive(serde::Deserialize)]
+    struct Named {
+        name: Option<String>,
+        data: Option<Box<Named>>,
+    }
+    if !dir.is_dir() {
+        return Err(format!(
+            "error: no catalogue at {} (run from the repository root, or pass --catalogue DIR)",
+            dir.display()
+        ));
+    }
+    let mut entries = Vec::new();
+    for source in command::sources(&[dir.display().to_string()])? {
+        let Some(path) = source.path else { continue };
+        let Ok(bytes) = std::fs::read(&path) else {
+            continue;
+        };
+        // A doc that does not parse has no method to find it by; `import` reports it.
+        let Ok(named) = serde_json::from_slice::<Named>(&bytes) else {
+            continue;
+        };
+        let method = named.data.and_then(|d| d.name).or(named.name);
+        if let Some(method) = method {
+            entries.push(Entry {
+                method: method.trim().to_owned(),
+                path,
+            });
+        }
+    }
+    Ok(entries)
+}
+
+/// Up to three catalogue methods close to `wanted`: by edit distance, or containing it.
+pub fn suggestions<'a>(wanted: &str, entries: &'a [Entry]) -> Vec<&'a str> {
+    let mut scored: Vec<(usize, &str)> = entries
+        .iter()
+        .filter_map(|e| {
+            let distance = crate::parse::edit_distance(wanted, &e.method);
+            let close = distance <= 3.max(wanted.len() / 5);
+            let contains = wanted.len() >= 4 && e.method.contains(wanted);
+            (close || contains).then_some((if close { distance } else { 100 }, e.method.as_str()))
+        })
+        .collect();
+    scored.sort();
+    scored.dedup_by_key(|(_, m)| *m);
+    scored.into_iter().take(3).map(|(_, m)| m).collect()
+}
+
+/// Options of `topgen add`.
+#[derive(Debug, Clone)]
+pub struct AddOptions {
+    /// The methods to add.
+    pub methods: Vec<String>,
+    /// The catalogue directory.
+    pub catalogue: PathBuf,
+    /// Where specs and the generated crate live.
+    pub layout: Layout,
+    /// Replace existing specs (keeping their Rust names).
+    pub force: bool,
+    /// List every file written.
+    pub verbose: bool,
+}
+
+/// `topgen add`: imports each method's doc into the specs directory (never over an existing
+/// spec without `--force`, which keeps its Rust names), then regenerates the crate. An
+/// unknown method stops everything before anything is written. Returns the exit status.
+pub fn add(options: &AddOptions) -> Result<u8, String> {
+    let entries = index(&options.catalogue)?;
+    let mut inputs = Vec::new();
+    let mut unknown = 0;
+    for method in &options.methods {
+        match entries.iter().find(|e| &e.method == method) {
+            Some(entry) => inputs.push(entry.path.display().to_string()),
+            None => {
+                unknown += 1;
+                let close = suggestions(method, &entries);
+                let hint = if close.is_empty() {
+                    String::new()
+                } else {
+                    format!("; did you mean {}?", quoted(&close))
+                };
+                eprintln!(
+                    "error: `{method}` is not in the catalogue ({}){hint}",
+                    options.catalogue.display()
+                );
+            }
+        }
+    }
+    if unknown > 0 {
+        eprintln!("error: nothing added");
+        return Ok(1);
+    }
+    let status = command::run(&crate::import::Options {
+        inputs,
+        out: Some(options.layout.specs.clone()),
+        force: options.force,
+        keep_names_from: None,
+        quiet: false,
+        verbose: options.verbose,
+    })?;
+    // Whatever was written, the crate follows the specs.
+    let apis = crate::load::load_dir(&options.layout.specs).map_err(|e| e.to_string())?;
+    let progress = Progress::start(apis.len(), "rendering");
+    let rendered = output::render_incremental_with(&apis, &options.layout, &progress)?;
+    let report = output::write(&options.layout, &rendered)
+        .map_err(|e| format!("error: cannot write: {e}"))?;
+    eprintln!(
+        "{} API(s): {} file(s) written, {} unchanged, {} deleted",
+        apis.len(),
+        report.written.len(),
+        report.unchanged,
+        report.deleted.len()
+    );
+    Ok(status)
+}
+
+fn quoted(methods: &[&str]) -> String {
+    let quoted: Vec<String> = methods.iter().map(|m| format!("`{m}`")).collect();
+    quoted.join(", ")
+}
+
+/// Options of `topgen sample`.
+#[derive(Debug, Clone)]
+pub struct SampleOptions {
+    /// The catalogue directory.
+    pub catalogue: PathBuf,
+    /// Where to write `specs/` and the crate `generated/`.
+    pub out: PathBuf,
+    /// Every doc, not a sample.
+    pub all: bool,
+    /// Directories of hand-written specs to add to the sample.
+    pub extra: Vec<PathBuf>,
+    /// The `top-runtime` crate to depend on.
+    pub runtime: PathBuf,
+    /// A `Cargo.lock` to copy beside the crate, so that it builds with the workspace's
+    /// dependency versions (and shares their build artifacts).
+    pub lock: Option<PathBuf>,
+}
+
+/// `topgen sample`: imports the catalogue, picks the sample (or takes everything), writes the
+/// specs to `OUT/specs/` and generates a standalone crate in `OUT/generated/`.
+pub fn sample(options: &SampleOptions) -> Result<u8, String> {
+    let (summary, reports) = command::import_dir(&options.catalogue)?;
+    eprintln!("{}", summary.line());
+    let imported: Vec<&DocReport> = reports
+        .iter()
+        .filter(|r| !r.failed && r.yaml.is_some() && r.method.is_some())
+        .collect();
+    let chosen = if options.all {
+        imported
+    } else {
+        select(&imported)
+    };
+    let specs = options.out.join("specs");
+    std::fs::create_dir_all(&specs)
+        .map_err(|e| format!("error: cannot create {}: {e}", specs.display()))?;
+    clear_specs(&specs)?;
+    for report in &chosen {
+        if let (Some(method), Some(yaml)) = (&report.method, &report.yaml) {
+            write(&specs.join(format!("{method}.yaml")), yaml)?;
+        }
+    }
+    let mut extras = 0;
+    for dir in &options.extra {
+        for name in crate::load::spec_file_names(dir)
+            .map_err(|e| format!("error: cannot read {}: {e}", dir.display()))?
+        {
+            let text = std::fs::read_to_string(dir.join(&name))
+                .map_err(|e| format!("error: cannot read {name}: {e}"))?;
+            write(&specs.join(&name), &text)?;
+            extras += 1;
+        }
+    }
+    let apis = crate::load::load_dir(&specs).map_err(|e| e.to_string())?;
+    let runtime = std::fs::canonicalize(&options.runtime).map_err(|e| {
+        format!(
+            "error: no runtime crate at {}: {e}",
+            options.runtime.display()
+        )
+    })?;
+    let runtime = runtime.to_string_lossy().replace('\\', "/");
+    let layout = Layout {
+        specs: specs.clone(),
+        out: options.out.join("generated"),
+        schema: specs.join("spec.schema.json"),
+    };
+    let progress = Progress::start(apis.len(), "rendering");
+    let rendered = output::render_standalone(&apis, &runtime, &progress)?;
+    let report =
+        output::write(&layout, &rendered).map_err(|e| format!("error: cannot write: {e}"))?;
+    if let Some(lock) = &options.lock
+        && lock.is_file()
+    {
+        std::fs::copy(lock, layout.out.join("Cargo.lock"))
+            .map_err(|e| format!("error: cannot copy {}: {e}", lock.display()))?;
+    }
+    eprintln!(
+        "sample: {} catalogue API(s) and {extras} extra spec(s) in {}; {} file(s) written, {} unchanged",
+        chosen.len(),
+        layout.out.display(),
+        report.written.len(),
+        report.unchanged
+    );
+    eprintln!(
+        "build it: cargo test --manifest-path {}/Cargo.toml --target-dir target",
+        layout.out.display()
+    );
+    Ok(0)
+}
+
+/// What a sample must cover, each told by a line of the imported spec: every spec type the
+/// catalogue uses, lists, every kind of limit, coded values, renamed structs.
+const FEATURES: &[&str] = &[
+    "type: File",
+    "type: File[]",
+    "type: Price",
+    "type: BigDecimal",
+    "type: BigDecimal[]",
+    "type: Json",
+    "type: Json[]",
+    "type: Map",
+    "type: Map[]",
+    "type: Date",
+    "type: Date[]",
+    "type: Boolean",
+    "type: String[]",
+    "type: Number[]",
+    "max_length:",
+    "max_items:",
+    "min_value:",
+    "max_value:",
+    "values:",
+    "enum_name:",
+    "rust_name:",
+    "- name: Result",
+];
+
+/// The deterministic sample: the first doc (in path order) of every category, then for each
+/// feature not yet covered the first doc that has it, then method names of every shape.
+pub fn select<'a>(imported: &[&'a DocReport]) -> Vec<&'a DocReport> {
+    let mut chosen: BTreeSet<usize> = BTreeSet::new();
+    let mut categories: BTreeSet<String> = BTreeSet::new();
+    for (i, report) in imported.iter().enumerate() {
+        let category = Path::new(&report.shown)
+            .parent()
+            .map(|p| p.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        if categories.insert(category) {
+            chosen.insert(i);
+        }
+    }
+    // `key:` features match any value; the others match a whole line.
+    let has_line = |report: &DocReport, wanted: &str| {
+        report.yaml.as_deref().is_some_and(|y| {
+            y.lines().any(|l| {
+                let l = l.trim();
+                if wanted.ends_with(':') {
+                    l.starts_with(wanted)
+                } else {
+                    l == wanted
+                }
+            })
+        })
+    };
+    for feature in FEATURES {
+        let covered = chosen.iter().any(|&i| has_line(imported[i], feature));
+        if !covered && let Some(i) = imported.iter().position(|r| has_line(r, feature)) {
+            chosen.insert(i);
+        }
+    }
+    let shapes: [fn(&str) -> bool; 3] = [
+        |m| m.chars().any(|c| c.is_ascii_uppercase()),
+        |m| m.contains('-'),
+        |m| {
+            m.split('.')
+                .any(|s| s.starts_with(|c: char| c.is_ascii_digit()))
+        },
+    ];
+    for shape in shapes {
+        let covered = chosen
+            .iter()
+            .any(|&i| imported[i].method.as_deref().is_some_and(shape));
+        if !covered
+            && let Some(i) = imported
+                .iter()
+                .position(|r| r.method.as_deref().is_some_and(shape))
+        {
+            chosen.insert(i);
+        }
+    }
+    chosen.into_iter().map(|i| imported[i]).collect()
+}
+
+/// Removes the `*.yaml` a previous sample wrote, so that the sample is exactly the selection.
+fn clear_specs(dir: &Path) -> Result<(), String> {
+    for name in crate::load::spec_file_names(dir)
+        .map_err(|e| format!("error: cannot read {}: {e}", dir.display()))?
+    {
+        std::fs::remove_file(dir.join(&name))
+            .map_err(|e| format!("error: cannot remove {name}: {e}"))?;
+    }
+    Ok(())
+}
+
+fn write(path: &Path, text: &str) -> Result<(), String> {
+    std::fs::write(path, text).map_err(|e| format!("error: cannot write {}: {e}", path.display()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(method: &str) -> Entry {
+        Entry {
+            method: method.to_owned(),
+            path: PathBuf::new(),
+        }
+    }
+
+    #[test]
+    fn suggests_close_and_containing_methods() {
+        let entries: Vec<Entry> = [
+            "taobao.picture.upload",
+            "taobao.product.img.upload",
+            "taobao.item.get",
+            "tmall.item.get",
+        ]
+        .into_iter()
+        .map(entry)
+        .collect();
+        assert_eq!(
+            suggestions("taobao.pictur.upload", &entries),
+            ["taobao.picture.upload"]
+        );
+        assert_eq!(
+            suggestions("item.get", &entries),
+            ["taobao.item.get", "tmall.item.get"]
+        );
+        assert!(suggestions("zzz.yyy", &entries).is_empty());
+    }
+}
