@@ -32,7 +32,7 @@ struct Output {
 }
 
 /// The `call` example, built on first use.
-fn call_binary() -> &'static Path {
+pub(crate) fn call_binary() -> &'static Path {
     static BINARY: OnceLock<PathBuf> = OnceLock::new();
     BINARY.get_or_init(|| {
         let output = Command::new(env!("CARGO"))

@@ -8,3 +8,4 @@ mod load;
 mod retry;
 mod seeds;
 mod upload;
+mod upload_generated;
