@@ -121,24 +121,26 @@ pub fn examples(title: &str, example: &crate::ir::Example) -> String {
 
 /// `#[doc]` attributes, one per line, so that the printed code has `///` lines.
 pub fn outer(text: &str) -> proc_macro2::TokenStream {
-    let lines = text.lines().map(|l| {
-        if l.is_empty() {
-            String::new()
-        } else {
-            format!(" {l}")
-        }
-    });
+    let lines = doc_lines(text);
     quote::quote!(#(#[doc = #lines])*)
 }
 
 /// `#![doc]` attributes, one per line, so that the printed code has `//!` lines.
 pub fn inner(text: &str) -> proc_macro2::TokenStream {
-    let lines = text.lines().map(|l| {
-        if l.is_empty() {
-            String::new()
-        } else {
-            format!(" {l}")
-        }
-    });
+    let lines = doc_lines(text);
     quote::quote!(#(#![doc = #lines])*)
+}
+
+/// The `#[doc]` lines of a text: each after a space, tabs (which doc pages contain, and
+/// clippy rejects in docs) as four spaces.
+fn doc_lines(text: &str) -> Vec<String> {
+    text.lines()
+        .map(|l| {
+            if l.is_empty() {
+                String::new()
+            } else {
+                format!(" {}", l.replace('\t', "    "))
+            }
+        })
+        .collect()
 }
