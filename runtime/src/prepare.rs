@@ -624,11 +624,22 @@ const FORM_ENCODED: [[u8; 4]; 256] = {
     table
 };
 
-/// The length of `text` form-encoded.
+/// The length of `text` form-encoded: two more bytes for each byte sent as `%XX`.
+///
+/// Range comparisons into a `u32` counter rather than the table: the compiler turns this
+/// loop into vector code (checked in the assembly), a fraction of a table lookup per byte.
+/// Chunks keep the `u32` from overflowing.
 fn form_len(text: &str) -> usize {
-    text.bytes()
-        .map(|b| usize::from(FORM_ENCODED[usize::from(b)][3]))
-        .sum()
+    let mut len = text.len();
+    for chunk in text.as_bytes().chunks(1 << 20) {
+        let mut percent = 0u32;
+        for &b in chunk {
+            let safe = b.is_ascii_alphanumeric() || matches!(b, b'*' | b'-' | b'.' | b'_' | b' ');
+            percent += u32::from(!safe);
+        }
+        len += 2 * percent as usize;
+    }
+    len
 }
 
 /// The length of `key=value&...` form-encoded (no leading `&`).

@@ -105,7 +105,12 @@ pub const fn is_java_whitespace(c: char) -> bool {
 ///
 /// Such a parameter is left out of the request and of the signature.
 pub fn is_blank(value: &str) -> bool {
-    value.chars().all(is_java_whitespace)
+    // Every value sent is checked; almost all start with a printable ASCII character, which
+    // settles it without decoding a char.
+    match value.as_bytes().first() {
+        Some(b) if b.is_ascii_graphic() => false,
+        _ => value.chars().all(is_java_whitespace),
+    }
 }
 
 /// How many parameters are sorted on the stack; a request with more spills into a `Vec`.
