@@ -73,19 +73,43 @@ fn main() {
         hasher.update(&text);
     }
     // The versions of the crates that shape the output text, not the whole lock file: an
-    // unrelated `cargo update` must not make every generated file look stale.
+    // unrelated `cargo update` must not make every generated file look stale. Only the
+    // versions topgen itself links: another package may pull in a second major version of
+    // one of these (criterion brings syn 2 through zerocopy-derive), which shapes nothing.
     let lock = manifest.join("../Cargo.lock");
     println!("cargo:rerun-if-changed={}", lock.display());
     let lock = fs::read_to_string(lock).unwrap_or_default();
+    let field = |package: &str, key: &str| {
+        package.lines().find_map(|l| {
+            l.strip_prefix(key)
+                .map(|v| v.trim().trim_matches('"').to_owned())
+        })
+    };
+    // topgen's own entry lists its dependencies as `name`, or `name version` when the lock
+    // holds several versions of that name.
+    let linked: Option<Vec<(String, Option<String>)>> = lock
+        .split("[[package]]")
+        .find(|p| field(p, "name = ").as_deref() == Some("topgen"))
+        .map(|p| {
+            p.lines()
+                .skip_while(|l| !l.starts_with("dependencies = ["))
+                .skip(1)
+                .take_while(|l| !l.starts_with(']'))
+                .map(|l| {
+                    let mut parts = l.trim().trim_end_matches(',').trim_matches('"').split(' ');
+                    let name = parts.next().unwrap_or_default().to_owned();
+                    (name, parts.next().map(str::to_owned))
+                })
+                .collect()
+        });
     for package in lock.split("[[package]]") {
-        let field = |key: &str| {
-            package.lines().find_map(|l| {
-                l.strip_prefix(key)
-                    .map(|v| v.trim().trim_matches('"').to_owned())
-            })
-        };
-        if let (Some(name), Some(version)) = (field("name = "), field("version = "))
+        if let (Some(name), Some(version)) =
+            (field(package, "name = "), field(package, "version = "))
             && OUTPUT_SHAPING.contains(&name.as_str())
+            && linked.as_ref().is_none_or(|deps| {
+                deps.iter()
+                    .any(|(n, v)| *n == name && v.as_ref().is_none_or(|v| *v == version))
+            })
         {
             hasher.update(format!("{name}@{version}\n").as_bytes());
         }

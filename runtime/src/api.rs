@@ -167,7 +167,7 @@ impl<'a> Params<'a> {
     }
 
     /// The text parameters (sent and signed), in visiting order.
-    pub fn texts(&self) -> impl Iterator<Item = (&'static str, &str)> + '_ {
+    pub fn texts(&self) -> impl Iterator<Item = (&'static str, &str)> + Clone + '_ {
         self.entries.iter().filter_map(|(name, value)| match value {
             ParamValue::Text(text) => Some((*name, text.as_str())),
             ParamValue::File(_) => None,

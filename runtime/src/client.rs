@@ -2,6 +2,7 @@
 //! decodes. The transport is the only I/O; the default one (feature `reqwest`) uses reqwest
 //! with rustls, and any other HTTP stack can be plugged in.
 
+use std::borrow::Cow;
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
@@ -15,7 +16,7 @@ use crate::prepare::{
 };
 use crate::response::{self, ApiError, DecodeError, ResponseError, ResponseSpec};
 use crate::retry::{Retrier, RetryPolicy, Sleep};
-use crate::sign::SignMethod;
+use crate::sign::{SignMethod, Signer};
 use crate::validate::ValidationErrors;
 
 /// A request type that may be sent without a session key (its API's session requirement is
@@ -312,6 +313,8 @@ pub struct TopClient {
     gateway: Gateway,
     credentials: Credentials,
     options: RequestOptions,
+    /// Keyed with the app secret for `options.sign_method` once, when the client is built.
+    signer: Signer,
     transport: Arc<dyn Transport>,
     retry: Arc<Retrier>,
 }
@@ -415,6 +418,10 @@ impl TopClientBuilder {
         };
         Ok(TopClient {
             gateway: self.gateway.unwrap_or(Gateway::Top),
+            signer: Signer::new(
+                self.credentials.app_secret.expose(),
+                self.options.sign_method,
+            ),
             credentials: self.credentials,
             options: self.options,
             transport,
@@ -487,26 +494,31 @@ impl TopClient {
         if R::SESSION == SessionRequirement::Required && session.is_none() {
             return Err(CallError::MissingSession { method: R::METHOD });
         }
-        let mut options = self.options.clone();
-        if R::CLIENT == ClientFamily::Qimen {
-            if options
-                .target_app_key
-                .as_deref()
-                .is_none_or(crate::sign::is_blank)
-            {
-                return Err(CallError::MissingTargetAppKey { method: R::METHOD });
+        let options = &self.options;
+        let target_app_key = if R::CLIENT == ClientFamily::Qimen {
+            match options.target_app_key.as_deref() {
+                Some(key) if !crate::sign::is_blank(key) => Some(key),
+                _ => return Err(CallError::MissingTargetAppKey { method: R::METHOD }),
             }
         } else {
             // target_app_key is a Qimen parameter; TOP would sign it but not expect it.
-            options.target_app_key = None;
-        }
-        options.session = session;
-        options.timestamp = timestamp;
-        prepare::prepare_params(
+            None
+        };
+        // Borrowed, not a clone of the options: only the call's own values differ.
+        let system = prepare::SystemParams {
+            session: session.as_ref().map(Secret::expose),
+            target_app_key,
+            ..prepare::SystemParams::new(
+                R::METHOD,
+                &self.credentials,
+                options,
+                timestamp.map(Cow::Owned),
+            )
+        };
+        prepare::prepare_signed(
             self.gateway.url(),
-            R::METHOD,
-            &self.credentials,
-            &options,
+            &system,
+            &self.signer,
             &crate::api::Params::of(request),
         )
         .map_err(CallError::Prepare)

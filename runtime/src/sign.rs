@@ -105,30 +105,221 @@ pub const fn is_java_whitespace(c: char) -> bool {
 ///
 /// Such a parameter is left out of the request and of the signature.
 pub fn is_blank(value: &str) -> bool {
-    value.chars().all(is_java_whitespace)
+    // Every value sent is checked; almost all start with a printable ASCII character, which
+    // settles it without decoding a char.
+    match value.as_bytes().first() {
+        Some(b) if b.is_ascii_graphic() => false,
+        _ => value.chars().all(is_java_whitespace),
+    }
 }
 
-/// Builds the string that is digested: sorted `key + value` pairs, then the body.
+/// How many parameters are sorted on the stack; a request with more spills into a `Vec`.
+///
+/// A TOP call has six to ten system parameters and usually a handful of API ones.
+const INLINE_PARAMS: usize = 24;
+
+/// Calls `feed` with each piece of the string that is digested, in order: sorted `key`,
+/// `value` pairs, then the body. The string itself is never built.
 ///
 /// Duplicate keys keep the last value, as the SDK's `TreeMap` does.
+fn canonical_pieces<'a>(
+    params: impl IntoIterator<Item = (&'a str, &'a str)>,
+    body: Option<&str>,
+    mut feed: impl FnMut(&[u8]),
+) {
+    let mut inline = [("", ""); INLINE_PARAMS];
+    let mut len = 0;
+    let mut spilled: Vec<(&str, &str)> = Vec::new();
+    for (k, v) in params {
+        if k == "sign" || is_blank(k) || is_blank(v) {
+            continue;
+        }
+        if len < INLINE_PARAMS {
+            inline[len] = (k, v);
+            len += 1;
+        } else {
+            if spilled.is_empty() {
+                spilled.extend_from_slice(&inline);
+            }
+            spilled.push((k, v));
+        }
+    }
+    let sorted = if spilled.is_empty() {
+        &mut inline[..len]
+    } else {
+        &mut spilled[..]
+    };
+    // Byte order of the keys (`str`'s `Ord`), which is what the gateway uses. Stable, so
+    // that of equal keys the last one given stays last; and for this few elements the
+    // standard sort is an insertion sort that allocates nothing.
+    sorted.sort_by(|a, b| a.0.cmp(b.0));
+    for (i, (k, v)) in sorted.iter().enumerate() {
+        if sorted.get(i + 1).is_some_and(|next| next.0 == *k) {
+            continue;
+        }
+        feed(k.as_bytes());
+        feed(v.as_bytes());
+    }
+    if let Some(body) = body {
+        feed(body.as_bytes());
+    }
+}
+
+/// Builds the string that is digested (tests only: signing feeds the pieces to the hasher).
+#[cfg(test)]
 fn string_to_sign<'a>(
     params: impl IntoIterator<Item = (&'a str, &'a str)>,
     body: Option<&str>,
 ) -> String {
-    // BTreeMap<&str, _> orders keys by byte order, which is what the gateway uses.
-    let sorted: BTreeMap<&str, &str> = params
-        .into_iter()
-        .filter(|(k, v)| *k != "sign" && !is_blank(k) && !is_blank(v))
-        .collect();
-    let mut s = String::with_capacity(sorted.iter().map(|(k, v)| k.len() + v.len()).sum());
-    for (k, v) in sorted {
-        s.push_str(k);
-        s.push_str(v);
+    let mut s = Vec::new();
+    canonical_pieces(params, body, |piece| s.extend_from_slice(piece));
+    String::from_utf8(s).expect("pieces of UTF-8 strings")
+}
+
+/// A signature: the uppercase hex digest, held inline (no allocation).
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub struct Signature {
+    hex: [u8; 64],
+    len: u8,
+}
+
+impl Signature {
+    fn of(digest: &[u8]) -> Self {
+        const HEX: &[u8; 16] = b"0123456789ABCDEF";
+        let mut hex = [0u8; 64];
+        for (pair, byte) in hex.chunks_exact_mut(2).zip(digest) {
+            pair[0] = HEX[usize::from(byte >> 4)];
+            pair[1] = HEX[usize::from(byte & 0x0F)];
+        }
+        Signature {
+            hex,
+            // At most 32 bytes of digest (SHA-256), so at most 64 hex digits.
+            len: (digest.len().min(32) * 2) as u8,
+        }
     }
-    if let Some(body) = body {
-        s.push_str(body);
+
+    /// The value of the `sign` parameter.
+    pub fn as_str(&self) -> &str {
+        // Only ASCII hex digits are ever written, so this never falls back.
+        std::str::from_utf8(&self.hex[..usize::from(self.len)]).unwrap_or_default()
     }
-    s
+}
+
+impl fmt::Display for Signature {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The signature is sent in the clear, so showing it is harmless.
+impl fmt::Debug for Signature {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Signature({})", self.as_str())
+    }
+}
+
+/// Signs requests with one secret and one method, keyed once.
+///
+/// HMAC keying (hashing the padded key into the inner and outer states) costs two blocks
+/// of the hash whatever the message; a `Signer` does it when it is made and clones the
+/// keyed state for each request, which is what a client that signs every call wants.
+/// `Debug` shows the method only: the keyed state is as good as the secret.
+///
+/// ```
+/// use top_runtime::sign::{sign, SignMethod, Signer};
+/// let signer = Signer::new("helloworld", SignMethod::HmacSha256);
+/// let params = [("method", "a.b.c"), ("app_key", "1")];
+/// assert_eq!(
+///     signer.sign(params, None).as_str(),
+///     sign(&params, None, "helloworld", SignMethod::HmacSha256)
+/// );
+/// assert!(!format!("{signer:?}").contains("helloworld"));
+/// ```
+#[derive(Clone)]
+pub struct Signer {
+    keyed: Keyed,
+}
+
+#[derive(Clone)]
+enum Keyed {
+    /// MD5 over `secret + string + secret`: the state after the leading secret, and the
+    /// secret again for the end.
+    Md5 {
+        prefixed: Md5,
+        secret: Box<[u8]>,
+    },
+    Hmac(Hmac<Md5>),
+    HmacSha256(Hmac<Sha256>),
+}
+
+/// Keys an HMAC. It takes keys of any length (long keys are hashed, short ones padded):
+/// `hmac`'s own `KeyInit::new` relies on this with the same `expect`.
+fn keyed<M: Mac + KeyInit>(secret: &str) -> M {
+    <M as KeyInit>::new_from_slice(secret.as_bytes()).expect("HMAC accepts keys of any length")
+}
+
+impl Signer {
+    /// Keys a signer with the app secret.
+    pub fn new(secret: &str, method: SignMethod) -> Self {
+        let keyed = match method {
+            SignMethod::Md5 => {
+                let mut prefixed = Md5::new();
+                prefixed.update(secret.as_bytes());
+                Keyed::Md5 {
+                    prefixed,
+                    secret: secret.as_bytes().into(),
+                }
+            }
+            SignMethod::Hmac => Keyed::Hmac(keyed(secret)),
+            SignMethod::HmacSha256 => Keyed::HmacSha256(keyed(secret)),
+        };
+        Signer { keyed }
+    }
+
+    /// The sign method.
+    pub fn method(&self) -> SignMethod {
+        match self.keyed {
+            Keyed::Md5 { .. } => SignMethod::Md5,
+            Keyed::Hmac(_) => SignMethod::Hmac,
+            Keyed::HmacSha256(_) => SignMethod::HmacSha256,
+        }
+    }
+
+    /// Signs `params` and `body` as [`sign`] does, without building the string to sign:
+    /// the sorted pieces go straight into the keyed hash.
+    pub fn sign<'a>(
+        &self,
+        params: impl IntoIterator<Item = (&'a str, &'a str)>,
+        body: Option<&str>,
+    ) -> Signature {
+        match &self.keyed {
+            Keyed::Md5 { prefixed, secret } => {
+                let mut h = prefixed.clone();
+                canonical_pieces(params, body, |piece| h.update(piece));
+                h.update(secret);
+                Signature::of(&h.finalize())
+            }
+            Keyed::Hmac(mac) => mac_signature(mac.clone(), params, body),
+            Keyed::HmacSha256(mac) => mac_signature(mac.clone(), params, body),
+        }
+    }
+}
+
+fn mac_signature<'a, M: Mac>(
+    mut mac: M,
+    params: impl IntoIterator<Item = (&'a str, &'a str)>,
+    body: Option<&str>,
+) -> Signature {
+    canonical_pieces(params, body, |piece| mac.update(piece));
+    Signature::of(&mac.finalize().into_bytes())
+}
+
+impl fmt::Debug for Signer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Signer")
+            .field("method", &self.method())
+            .finish_non_exhaustive()
+    }
 }
 
 /// Signs a request.
@@ -138,7 +329,8 @@ fn string_to_sign<'a>(
 /// blank values (see [`is_blank`]) are skipped here, so passing them is harmless. `body` is a
 /// raw request body that is signed too (Qimen body mode); `None` for form requests.
 ///
-/// Returns the uppercase hex digest.
+/// Returns the uppercase hex digest. To sign many requests with one secret, key a
+/// [`Signer`] once instead.
 pub fn sign(
     params: &[(&str, &str)],
     body: Option<&str>,
@@ -170,31 +362,10 @@ pub fn sign_iter<'a>(
     secret: &str,
     method: SignMethod,
 ) -> String {
-    let data = string_to_sign(params, body);
-    match method {
-        SignMethod::Md5 => {
-            let mut h = Md5::new();
-            h.update(secret.as_bytes());
-            h.update(data.as_bytes());
-            h.update(secret.as_bytes());
-            hex::encode_upper(h.finalize())
-        }
-        SignMethod::Hmac => hmac_hex::<Hmac<Md5>>(secret, &data),
-        SignMethod::HmacSha256 => hmac_hex::<Hmac<Sha256>>(secret, &data),
-    }
-}
-
-fn hmac_hex<M: Mac + KeyInit>(secret: &str, data: &str) -> String {
-    // HMAC accepts keys of any length (long keys are hashed, short ones padded), so
-    // `new_from_slice` cannot fail here; fall back to an empty digest string rather than
-    // panicking should that ever change.
-    match <M as KeyInit>::new_from_slice(secret.as_bytes()) {
-        Ok(mut mac) => {
-            mac.update(data.as_bytes());
-            hex::encode_upper(mac.finalize().into_bytes())
-        }
-        Err(_) => String::new(),
-    }
+    Signer::new(secret, method)
+        .sign(params, body)
+        .as_str()
+        .to_owned()
 }
 
 #[cfg(test)]
@@ -319,6 +490,52 @@ mod tests {
     #[test]
     fn duplicate_keys_keep_last() {
         assert_eq!(string_to_sign([("a", "1"), ("a", "2")], None), "a2");
+    }
+
+    /// More parameters than are sorted on the stack: the same string as a `BTreeMap` gives,
+    /// duplicates still keeping the last value.
+    #[test]
+    fn many_params_spill_and_still_sort() {
+        let owned: Vec<(String, String)> = (0..3 * INLINE_PARAMS)
+            .map(|i| (format!("k{:02}", (i * 7) % 50), format!("v{i}")))
+            .collect();
+        let params: Vec<(&str, &str)> = owned
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        let want: String = params
+            .iter()
+            .copied()
+            .collect::<BTreeMap<&str, &str>>()
+            .into_iter()
+            .map(|(k, v)| format!("{k}{v}"))
+            .collect();
+        assert_eq!(string_to_sign(params.iter().copied(), None), want);
+        assert_eq!(
+            sign(&params, None, "s", SignMethod::Md5),
+            hex::encode_upper(Md5::digest(format!("s{want}s").as_bytes()))
+        );
+    }
+
+    #[test]
+    fn a_signer_signs_like_sign_and_shows_no_secret() {
+        for method in [SignMethod::Md5, SignMethod::Hmac, SignMethod::HmacSha256] {
+            let signer = Signer::new("helloworld", method);
+            assert_eq!(signer.method(), method);
+            let params = helloworld(method.as_str());
+            let signature = signer.sign(params.iter().copied(), None);
+            assert_eq!(
+                signature.as_str(),
+                sign(&params, None, "helloworld", method)
+            );
+            // Keyed once, usable again: the keyed state is cloned per request.
+            assert_eq!(signer.sign(params.iter().copied(), None), signature);
+            assert_eq!(signature.to_string(), signature.as_str());
+            assert!(format!("{signature:?}").contains(signature.as_str()));
+            let debug = format!("{signer:?}");
+            assert!(!debug.contains("helloworld"), "{debug}");
+            assert!(debug.contains(&format!("{method:?}")), "{debug}");
+        }
     }
 
     #[test]
