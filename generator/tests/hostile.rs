@@ -1,0 +1,178 @@
+//! Hostile input (issue 9 §2): nothing a spec, a page or a command line says can make topgen
+//! write outside its output directory, and very large or very deep input gets a located
+//! error or a bounded result, never a stack overflow.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use topgen::load::load_str;
+
+/// Methods that would escape a directory if they became file names.
+const ESCAPING_METHODS: &[(&str, &str)] = &[
+    // (as written in YAML, the method it means)
+    ("\"../../x\"", "../../x"),
+    ("\"/abs/x\"", "/abs/x"),
+    ("\"a.b\\0c\"", "a.b\0c"),
+    ("\"a.b/c\"", "a.b/c"),
+    ("\"..\"", ".."),
+    ("\"a.b\\\\..\\\\c\"", "a.b\\..\\c"),
+];
+
+fn topgen(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_topgen"))
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("runs topgen")
+}
+
+fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+/// Every file and directory under `root`, relative, sorted.
+fn tree(root: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut stack = vec![root.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        for entry in fs::read_dir(&dir).expect("read dir") {
+            let path = entry.expect("entry").path();
+            out.push(path.strip_prefix(root).expect("under root").to_path_buf());
+            if path.is_dir() {
+                stack.push(path);
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+/// `root/a/b/work` with `specs/hostile.yaml`: a method `../../x` run from `work` would land
+/// in `root/a`, which the test can see.
+fn nested_work(root: &Path, spec: &str) -> PathBuf {
+    let work = root.join("a/b/work");
+    fs::create_dir_all(work.join("specs")).expect("mkdir");
+    fs::write(work.join("specs/hostile.yaml"), spec).expect("write spec");
+    work
+}
+
+fn spec_with_method(method_yaml: &str) -> String {
+    format!("method: {method_yaml}\nclient: top\nsession: none\n")
+}
+
+#[test]
+fn an_escaping_method_in_a_spec_is_a_located_error() {
+    for (yaml, method) in ESCAPING_METHODS {
+        let path = "specs/hostile.yaml";
+        let diags = load_str(path, spec_with_method(yaml)).expect_err(method);
+        let invalid = diags
+            .iter()
+            .find(|d| d.message.contains("is not a valid TOP method name"))
+            .unwrap_or_else(|| panic!("{method:?}: {diags:?}"));
+        assert_eq!(
+            (invalid.span.line, invalid.span.column),
+            (1, 9),
+            "{method:?}"
+        );
+        assert!(invalid.to_string().starts_with("specs/hostile.yaml:1:9: "));
+    }
+}
+
+#[test]
+fn generate_writes_nothing_for_an_escaping_method() {
+    for (yaml, method) in ESCAPING_METHODS {
+        let root = tempfile::tempdir().expect("temp dir");
+        let work = nested_work(root.path(), &spec_with_method(yaml));
+        let before = tree(root.path());
+        let out = topgen(
+            &work,
+            &[
+                "generate",
+                "--specs",
+                "specs",
+                "--out",
+                "out",
+                "--schema",
+                "specs/spec.schema.json",
+            ],
+        );
+        assert_eq!(out.status.code(), Some(1), "{method:?}: {}", stderr(&out));
+        assert!(
+            stderr(&out).contains("specs/hostile.yaml:1:9"),
+            "{method:?}: {}",
+            stderr(&out)
+        );
+        assert_eq!(tree(root.path()), before, "{method:?} wrote something");
+    }
+    assert!(!Path::new("/abs").exists());
+}
+
+#[test]
+fn a_raw_nul_byte_in_a_spec_is_a_located_error() {
+    let diags = load_str(
+        "specs/a.b.yaml",
+        "method: a.b\nclient: top\ntitle: x\0y\nsession: none\n".to_owned(),
+    )
+    .expect_err("a NUL byte is not YAML");
+    assert_eq!(diags[0].span.line, 3, "{diags:?}");
+}
+
+#[test]
+fn new_refuses_an_escaping_method_and_writes_nothing() {
+    for (_, method) in ESCAPING_METHODS {
+        if method.contains('\0') {
+            // No command line can carry a NUL byte; `parse_method` is checked directly below.
+            continue;
+        }
+        let root = tempfile::tempdir().expect("temp dir");
+        let work = nested_work(root.path(), "");
+        let before = tree(root.path());
+        let out = topgen(&work, &["new", method, "--specs", "specs"]);
+        assert_eq!(out.status.code(), Some(2), "{method:?}: {}", stderr(&out));
+        assert!(
+            stderr(&out).contains("expected a TOP method name"),
+            "{method:?}: {}",
+            stderr(&out)
+        );
+        assert_eq!(tree(root.path()), before, "{method:?} wrote something");
+    }
+    for (_, method) in ESCAPING_METHODS {
+        assert!(
+            topgen::scaffold::parse_method(method).is_err(),
+            "{method:?}"
+        );
+    }
+}
+
+#[test]
+fn import_of_a_page_with_an_escaping_method_is_a_located_error_and_writes_nothing() {
+    for (_, method) in ESCAPING_METHODS {
+        let page = format!(
+            "{method} (标题)\n\n请求参数\n\n名称 类型 是否必须 示例值 更多限制 描述\nnum Number 必须 1 数量\n"
+        );
+        let notes = topgen::import::import(&page);
+        assert!(notes.has_errors(), "{method:?}: {:?}", notes.notes);
+        assert!(
+            notes
+                .notes
+                .iter()
+                .all(|n| n.line >= 1 && n.line <= page.lines().count()),
+            "{method:?}: {:?}",
+            notes.notes
+        );
+
+        let root = tempfile::tempdir().expect("temp dir");
+        let work = nested_work(root.path(), "");
+        fs::write(work.join("page.txt"), &page).expect("write page");
+        let before = tree(root.path());
+        let out = topgen(&work, &["import", "page.txt", "--out", "specs"]);
+        assert_eq!(out.status.code(), Some(1), "{method:?}: {}", stderr(&out));
+        assert!(
+            stderr(&out).contains("page.txt:1: error"),
+            "{method:?}: {}",
+            stderr(&out)
+        );
+        assert_eq!(tree(root.path()), before, "{method:?} wrote something");
+    }
+}
