@@ -9,6 +9,12 @@ use granit_parser::{Event, Parser, ScalarStyle, Span as YamlSpan};
 
 use crate::diag::{Diagnostic, SourceFile, Span};
 
+/// Deepest nesting of collections accepted. A spec nests five levels at most (`structs`,
+/// a struct, `fields`, a field, `values`); the cap keeps hostile input from building a tree
+/// whose recursive walks and drop could exhaust the stack, and says so plainly instead of
+/// the parser's own "recursion limit exceeded" further in.
+const MAX_DEPTH: usize = 64;
+
 /// One YAML node.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Node {
@@ -114,9 +120,11 @@ pub fn parse(file: &SourceFile) -> Result<Node, Diagnostic> {
                 return Err(anchor_error(file, span));
             }
             Event::SequenceStart(..) => {
-                builder.open(span_of(file, span), NodeKind::Seq(Vec::new()))
+                builder.open(span_of(file, span), NodeKind::Seq(Vec::new()))?
             }
-            Event::MappingStart(..) => builder.open(span_of(file, span), NodeKind::Map(Vec::new())),
+            Event::MappingStart(..) => {
+                builder.open(span_of(file, span), NodeKind::Map(Vec::new()))?
+            }
             Event::SequenceEnd | Event::MappingEnd => builder.close(span_of(file, span)),
             _ => {}
         }
@@ -165,8 +173,15 @@ struct TreeBuilder<'a> {
 }
 
 impl TreeBuilder<'_> {
-    fn open(&mut self, span: Span, kind: NodeKind) {
+    fn open(&mut self, span: Span, kind: NodeKind) -> Result<(), Diagnostic> {
+        if self.stack.len() >= MAX_DEPTH {
+            return Err(Diagnostic::error(
+                span,
+                format!("collections nested deeper than {MAX_DEPTH} levels; no spec nests so deep"),
+            ));
+        }
         self.stack.push((Node { span, kind }, None));
+        Ok(())
     }
 
     fn close(&mut self, end: Span) {

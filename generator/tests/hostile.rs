@@ -176,3 +176,65 @@ fn import_of_a_page_with_an_escaping_method_is_a_located_error_and_writes_nothin
         assert_eq!(tree(root.path()), before, "{method:?} wrote something");
     }
 }
+
+/// Runs `f` on a thread with a small stack: input that recursed once per level would
+/// overflow it long before 10,000 levels.
+fn on_small_stack<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T {
+    std::thread::Builder::new()
+        .stack_size(256 * 1024)
+        .spawn(f)
+        .expect("spawn")
+        .join()
+        .expect("no panic, no overflow")
+}
+
+#[test]
+fn a_spec_nested_ten_thousand_levels_is_a_located_error() {
+    const DEPTH: usize = 10_000;
+    const HEAD: &str = "method: a.b\nclient: top\nsession: none\n";
+    // Block mappings need one more indent per level, so 10,000 levels would be a 50 MB
+    // file; 2,000 levels (2 MB) are already far past any limit.
+    let block_map = {
+        let mut text = format!("{HEAD}description:\n");
+        for level in 1..=2_000 {
+            text.push_str(&" ".repeat(level));
+            text.push_str("k:\n");
+        }
+        text
+    };
+    // Compact block sequences nest on one line: `- - - … x`.
+    let block_seq = format!("{HEAD}request:\n  {}x\n", "- ".repeat(DEPTH));
+    let flow_seq = format!(
+        "{HEAD}request: {}{}\n",
+        "[".repeat(DEPTH),
+        "]".repeat(DEPTH)
+    );
+    let flow_map = format!(
+        "{HEAD}request: {}{}\n",
+        "{a: ".repeat(DEPTH),
+        "}".repeat(DEPTH)
+    );
+    for (what, text) in [
+        ("block mapping", block_map),
+        ("block sequence", block_seq),
+        ("flow sequence", flow_seq),
+        ("flow mapping", flow_map),
+    ] {
+        let diags = on_small_stack(move || {
+            load_str("specs/a.b.yaml", text)
+                .expect_err("too deep to be a spec")
+                .into_iter()
+                .map(|d| (d.span.line, d.message))
+                .collect::<Vec<_>>()
+        });
+        let (line, _) = diags
+            .iter()
+            // Ours, or the YAML scanner's own limit, met first in flow collections.
+            .find(|(_, message)| {
+                message.contains("nested deeper than 64 levels")
+                    || message.contains("recursion limit exceeded")
+            })
+            .unwrap_or_else(|| panic!("{what}: {diags:?}"));
+        assert!(*line >= 4, "{what}: {diags:?}");
+    }
+}
