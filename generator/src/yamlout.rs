@@ -127,7 +127,17 @@ impl Writer<'_> {
         if let Some(lines) = self.comments.get(key) {
             // A comment ends at the line end: text with line breaks becomes several lines.
             for line in lines.iter().flat_map(|l| l.lines()) {
-                let _ = writeln!(self.out, "{:indent$}# {}", "", line.trim_end());
+                // A comment holds any character but controls, which YAML rejects anywhere:
+                // those are shown escaped (a doc's text may hold a NUL).
+                let mut shown = String::with_capacity(line.len());
+                for c in line.trim_end().chars() {
+                    if (c.is_control() && c != '\t') || c == '\u{feff}' {
+                        let _ = write!(shown, "\\u{{{:x}}}", u32::from(c));
+                    } else {
+                        shown.push(c);
+                    }
+                }
+                let _ = writeln!(self.out, "{:indent$}# {shown}", "");
             }
         }
     }

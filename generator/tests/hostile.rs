@@ -298,7 +298,6 @@ fn a_fifty_megabyte_parameter_table_imports_in_bounded_time() {
 /// `# TODO` comment as it was, and YAML rejects control characters anywhere, so the spec
 /// import wrote did not read back.
 #[test]
-#[ignore = "reproduces fuzz crash ffa0b849 (control character in a comment); fixed next"]
 fn a_control_character_on_a_page_still_gives_yaml_that_reads_back() {
     let page = "taobao.demo.ctl.get (控制)\n\n请求参数\n\n名称 类型 是否必须 示例值 更多限制 描述\nkind Number 可选 1 类型：1-\u{1}\u{1}甲,2-乙\n";
     let imported = topgen::import::import(page);
