@@ -270,8 +270,28 @@ fn expected<'a>(
         )))
 }
 
+/// Refuses any generated path that could leave the output directory. Names come from
+/// validated method names today; this keeps a future naming bug from writing anywhere else.
+fn check_paths(output: &Output) -> std::io::Result<()> {
+    for rel in output.crate_files.keys() {
+        let plain = !rel.is_empty()
+            && !rel.contains(['\0', '\\', ':'])
+            && rel
+                .split('/')
+                .all(|part| !part.is_empty() && part != "." && part != "..");
+        if !plain {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::InvalidInput,
+                format!("refusing to write {rel:?}: not a plain path inside the output directory"),
+            ));
+        }
+    }
+    Ok(())
+}
+
 /// Compares the disk with `output`.
 pub fn check(layout: &Layout, output: &Output) -> std::io::Result<Drift> {
+    check_paths(output)?;
     let mut drift = Drift::default();
     for (path, text) in expected(layout, output) {
         match std::fs::read(&path) {
@@ -315,6 +335,7 @@ pub struct WriteReport {
 /// file renamed into place, so an interrupted run never leaves half a file), and deletes
 /// files in the output directory that nothing generates any more.
 pub fn write(layout: &Layout, output: &Output) -> std::io::Result<WriteReport> {
+    check_paths(output)?;
     let mut report = WriteReport::default();
     for (path, text) in expected(layout, output) {
         if std::fs::read(&path).is_ok_and(|b| b == text.as_bytes()) {
@@ -357,5 +378,39 @@ fn remove_empty_parents(path: &Path, stop: &Path) {
             break;
         }
         dir = d.parent();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_that_leave_the_output_directory_are_refused() {
+        let root = tempfile::tempdir().expect("temp dir");
+        let layout = Layout::under(root.path());
+        for rel in [
+            "../x.rs",
+            "src/../../x.rs",
+            "/abs/x.rs",
+            "src/a\0b.rs",
+            "src\\..\\x",
+            "",
+            "src//x.rs",
+            "C:x",
+        ] {
+            let output = Output {
+                crate_files: BTreeMap::from([(rel.to_owned(), String::new())]),
+                schema: String::new(),
+            };
+            let err = write(&layout, &output).expect_err(rel);
+            assert!(
+                err.to_string().contains("refusing to write"),
+                "{rel:?}: {err}"
+            );
+            assert!(check(&layout, &output).is_err(), "{rel:?}");
+        }
+        assert!(!root.path().join("x.rs").exists());
+        assert!(!root.path().join("generated").exists());
     }
 }

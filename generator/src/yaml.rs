@@ -9,6 +9,12 @@ use granit_parser::{Event, Parser, ScalarStyle, Span as YamlSpan};
 
 use crate::diag::{Diagnostic, SourceFile, Span};
 
+/// Deepest nesting of collections accepted. A spec nests five levels at most (`structs`,
+/// a struct, `fields`, a field, `values`); the cap keeps hostile input from building a tree
+/// whose recursive walks and drop could exhaust the stack, and says so plainly instead of
+/// the parser's own "recursion limit exceeded" further in.
+const MAX_DEPTH: usize = 64;
+
 /// One YAML node.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Node {
@@ -67,7 +73,10 @@ pub fn parse(file: &SourceFile) -> Result<Node, Diagnostic> {
     for event in Parser::new_from_str(file.text()) {
         let (event, span) = event.map_err(|e| {
             let marker = e.marker();
-            let at = marker.byte_offset().unwrap_or(0);
+            let mut at = marker.byte_offset().unwrap_or(0);
+            if e.info().contains("tab") {
+                at = tab_near(file.text(), at);
+            }
             Diagnostic::error(file.span(at, at), format!("invalid YAML: {}", e.info()))
         })?;
         match event {
@@ -111,9 +120,11 @@ pub fn parse(file: &SourceFile) -> Result<Node, Diagnostic> {
                 return Err(anchor_error(file, span));
             }
             Event::SequenceStart(..) => {
-                builder.open(span_of(file, span), NodeKind::Seq(Vec::new()))
+                builder.open(span_of(file, span), NodeKind::Seq(Vec::new()))?
             }
-            Event::MappingStart(..) => builder.open(span_of(file, span), NodeKind::Map(Vec::new())),
+            Event::MappingStart(..) => {
+                builder.open(span_of(file, span), NodeKind::Map(Vec::new()))?
+            }
             Event::SequenceEnd | Event::MappingEnd => builder.close(span_of(file, span)),
             _ => {}
         }
@@ -122,6 +133,29 @@ pub fn parse(file: &SourceFile) -> Result<Node, Diagnostic> {
         span: file.span(0, 0),
         kind: NodeKind::Null,
     }))
+}
+
+/// Where the tab is that a tab error at byte `at` is about. The scanner's marker is not
+/// always on it: a plain scalar that stops at the line break before an indented tab reports
+/// the scalar's own position, a line (or several) too early. The tab meant is the first one
+/// in the indentation of a non-blank line, from the marker's line on; failing that, the
+/// first tab from the marker; failing that, the marker itself.
+fn tab_near(text: &str, at: usize) -> usize {
+    let at = at.min(text.len());
+    let line_start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+    let mut offset = line_start;
+    for line in text[line_start..].split_inclusive('\n') {
+        let indent_len = line.len() - line.trim_start_matches([' ', '\t']).len();
+        let indent = &line[..indent_len];
+        let content = line[indent_len..].trim_end_matches(['\r', '\n']);
+        if !content.is_empty()
+            && let Some(tab) = indent.find('\t')
+        {
+            return offset + tab;
+        }
+        offset += line.len();
+    }
+    text[at..].find('\t').map_or(at, |tab| at + tab)
 }
 
 fn anchor_error(file: &SourceFile, span: YamlSpan) -> Diagnostic {
@@ -139,8 +173,15 @@ struct TreeBuilder<'a> {
 }
 
 impl TreeBuilder<'_> {
-    fn open(&mut self, span: Span, kind: NodeKind) {
+    fn open(&mut self, span: Span, kind: NodeKind) -> Result<(), Diagnostic> {
+        if self.stack.len() >= MAX_DEPTH {
+            return Err(Diagnostic::error(
+                span,
+                format!("collections nested deeper than {MAX_DEPTH} levels; no spec nests so deep"),
+            ));
+        }
         self.stack.push((Node { span, kind }, None));
+        Ok(())
     }
 
     fn close(&mut self, end: Span) {
@@ -209,6 +250,40 @@ mod tests {
         let err = parse_str("a: [1\nb: x").unwrap_err();
         assert!(err.message.starts_with("invalid YAML"), "{}", err.message);
         assert_eq!(err.span.line, 2);
+    }
+
+    /// Where a tab in indentation is reported: its own line and column, whichever rule of
+    /// the YAML scanner trips on it (it can stop at the end of the scalar before the tab).
+    #[test]
+    fn a_tab_in_indentation_is_reported_where_it_is() {
+        for (text, line, column) in [
+            ("a:\n\tb: 1\n", 2, 1),
+            ("a:\n  b: 1\n\tc: 2\n", 3, 1),
+            ("a: 1\n\tb: 2\n", 2, 1),
+            ("a:\n  - 1\n\t- 2\n", 3, 1),
+            ("a:\n  b: 1\n \tc: 2\n", 3, 2),
+            ("a:\n  b: 1\n\n\n\tc: 2\n", 5, 1),
+            ("a:\n  b: |\n    x\n\ty\n", 4, 1),
+            (
+                "request:\n  - name: a\n    type: String\n\t- name: b\n",
+                4,
+                1,
+            ),
+            (
+                "structs:\n  - name: X\n    fields:\n      - name: a\n\t\ttype: String\n",
+                5,
+                1,
+            ),
+        ] {
+            let err = parse_str(text).unwrap_err();
+            assert!(err.message.contains("tab"), "{text:?}: {}", err.message);
+            assert_eq!(
+                (err.span.line, err.span.column),
+                (line, column),
+                "{text:?}: {}",
+                err.message
+            );
+        }
     }
 
     #[test]

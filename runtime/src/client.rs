@@ -177,6 +177,14 @@ pub enum CallError {
     },
     /// The response body could not be decoded.
     Decode(DecodeError),
+    /// The response body was larger than the client's limit
+    /// ([`TopClientBuilder::max_body_size`]); it was neither read to the end nor decoded.
+    BodyTooLarge {
+        /// The limit, in bytes.
+        limit: usize,
+        /// The HTTP status code.
+        status: u16,
+    },
     /// The call was retried and failed every time: `last` is the error of the last attempt
     /// (never itself `Retried`), `attempts` how many requests were sent (2 or more). With a
     /// retry policy, a call that fails on its first attempt with an error that is not
@@ -281,6 +289,10 @@ impl fmt::Display for CallError {
                 write!(f, ": {error}")
             }
             CallError::Decode(e) => write!(f, "{e}"),
+            CallError::BodyTooLarge { limit, status } => write!(
+                f,
+                "the response body (HTTP status {status}) is larger than the limit of {limit} bytes"
+            ),
             CallError::Retried { attempts, last } => {
                 write!(f, "{last} (after {attempts} attempts)")
             }
@@ -311,6 +323,7 @@ impl From<ResponseError> for CallError {
 #[derive(Clone)]
 pub struct TopClient {
     gateway: Gateway,
+    max_body_size: usize,
     credentials: Credentials,
     options: RequestOptions,
     /// Keyed with the app secret for `options.sign_method` once, when the client is built.
@@ -326,9 +339,14 @@ impl fmt::Debug for TopClient {
             .field("credentials", &self.credentials)
             .field("options", &self.options)
             .field("retry", &self.retry)
+            .field("max_body_size", &self.max_body_size)
             .finish_non_exhaustive()
     }
 }
+
+/// The default [`TopClientBuilder::max_body_size`]: 64 MiB, far above any real TOP answer
+/// (the largest list calls return a few megabytes) and well below what would strain memory.
+pub const DEFAULT_MAX_BODY_SIZE: usize = 64 * 1024 * 1024;
 
 /// Configures a [`TopClient`].
 #[must_use]
@@ -337,6 +355,7 @@ pub struct TopClientBuilder {
     credentials: Credentials,
     options: RequestOptions,
     timeout: Duration,
+    max_body_size: usize,
     transport: Option<Arc<dyn Transport>>,
     retry: RetryPolicy,
     sleeper: Option<Arc<dyn Sleep>>,
@@ -349,6 +368,7 @@ impl fmt::Debug for TopClientBuilder {
             .field("credentials", &self.credentials)
             .field("options", &self.options)
             .field("timeout", &self.timeout)
+            .field("max_body_size", &self.max_body_size)
             .field("retry", &self.retry)
             .finish_non_exhaustive()
     }
@@ -390,6 +410,13 @@ impl TopClientBuilder {
         self.timeout = timeout;
         self
     }
+    /// The largest response body accepted, in bytes; default [`DEFAULT_MAX_BODY_SIZE`]. A
+    /// larger one is [`CallError::BodyTooLarge`]: the default transport stops reading it
+    /// there, so a hostile or broken gateway cannot fill memory.
+    pub fn max_body_size(mut self, bytes: usize) -> Self {
+        self.max_body_size = bytes;
+        self
+    }
     /// Sends through `transport` instead of the default HTTP client.
     pub fn transport(mut self, transport: impl Transport + 'static) -> Self {
         self.transport = Some(Arc::new(transport));
@@ -414,7 +441,7 @@ impl TopClientBuilder {
     pub fn build(self) -> Result<TopClient, TransportError> {
         let transport = match self.transport {
             Some(t) => t,
-            None => default_transport(self.timeout)?,
+            None => default_transport(self.timeout, self.max_body_size)?,
         };
         Ok(TopClient {
             gateway: self.gateway.unwrap_or(Gateway::Top),
@@ -422,6 +449,7 @@ impl TopClientBuilder {
                 self.credentials.app_secret.expose(),
                 self.options.sign_method,
             ),
+            max_body_size: self.max_body_size,
             credentials: self.credentials,
             options: self.options,
             transport,
@@ -431,12 +459,17 @@ impl TopClientBuilder {
 }
 
 #[cfg(feature = "reqwest")]
-fn default_transport(timeout: Duration) -> Result<Arc<dyn Transport>, TransportError> {
-    Ok(Arc::new(ReqwestTransport::new(timeout)?))
+fn default_transport(
+    timeout: Duration,
+    max_body_size: usize,
+) -> Result<Arc<dyn Transport>, TransportError> {
+    Ok(Arc::new(
+        ReqwestTransport::new(timeout)?.max_body_size(max_body_size),
+    ))
 }
 
 #[cfg(not(feature = "reqwest"))]
-fn default_transport(_: Duration) -> Result<Arc<dyn Transport>, TransportError> {
+fn default_transport(_: Duration, _: usize) -> Result<Arc<dyn Transport>, TransportError> {
     Err(TransportError {
         timed_out: false,
         message: "no transport: enable the `reqwest` feature or set one with `transport()`".into(),
@@ -451,6 +484,7 @@ impl TopClient {
             credentials: Credentials::new(app_key, app_secret),
             options: RequestOptions::default(),
             timeout: Duration::from_secs(15),
+            max_body_size: DEFAULT_MAX_BODY_SIZE,
             transport: None,
             retry: RetryPolicy::never(),
             sleeper: None,
@@ -572,6 +606,13 @@ impl TopClient {
             .send(http)
             .await
             .map_err(CallError::Transport)?;
+        // Checked for every transport; the default one has already stopped reading here.
+        if response.body.len() > self.max_body_size {
+            return Err(CallError::BodyTooLarge {
+                limit: self.max_body_size,
+                status: response.status,
+            });
+        }
         let spec = ResponseSpec::new(R::METHOD, self.options.format)
             .simplify(self.options.simplify)
             .qimen(R::CLIENT == ClientFamily::Qimen);
@@ -598,6 +639,7 @@ impl TopClient {
 #[derive(Debug, Clone)]
 pub struct ReqwestTransport {
     client: reqwest::Client,
+    max_body_size: usize,
 }
 
 #[cfg(feature = "reqwest")]
@@ -609,7 +651,17 @@ impl ReqwestTransport {
             .gzip(true)
             .build()
             .map_err(transport_error)?;
-        Ok(Self { client })
+        Ok(Self {
+            client,
+            max_body_size: DEFAULT_MAX_BODY_SIZE,
+        })
+    }
+
+    /// Stops reading a body once it is larger than `bytes` (after decompression); the
+    /// client then reports [`CallError::BodyTooLarge`]. Default [`DEFAULT_MAX_BODY_SIZE`].
+    pub fn max_body_size(mut self, bytes: usize) -> Self {
+        self.max_body_size = bytes;
+        self
     }
 }
 
@@ -630,9 +682,17 @@ impl Transport for ReqwestTransport {
             for (name, value) in &request.headers {
                 builder = builder.header(name, value);
             }
-            let response = builder.send().await.map_err(transport_error)?;
+            let mut response = builder.send().await.map_err(transport_error)?;
             let status = response.status().as_u16();
-            let body = response.bytes().await.map_err(transport_error)?.to_vec();
+            let mut body = Vec::new();
+            while let Some(chunk) = response.chunk().await.map_err(transport_error)? {
+                body.extend_from_slice(&chunk);
+                if body.len() > self.max_body_size {
+                    // Over the limit: the client refuses it by its length, so the rest
+                    // would only fill memory.
+                    break;
+                }
+            }
             Ok(HttpResponse { status, body })
         })
     }

@@ -50,10 +50,12 @@ use crate::prepare::{Format, RequestOptions};
 /// How many characters of the body a [`DecodeError`] keeps.
 pub const SNIPPET_CHARS: usize = 200;
 
-/// Deepest XML element nesting accepted. Real responses nest a handful of levels; the cap
-/// keeps hostile input from building a value whose (recursive) drop would overflow the stack.
-/// Matches serde_json's own recursion limit.
-const MAX_XML_DEPTH: usize = 128;
+/// Deepest nesting accepted in either format (XML elements; JSON arrays and objects). Real
+/// responses nest a handful of levels. The cap keeps hostile input from building a value
+/// whose recursive walks (typed decoding, drop) could overflow the stack, and it is half of
+/// serde_json's own recursion limit because 128 levels of JSON objects already overflow a
+/// 256 KiB thread stack in a debug build (found by `tests/hostile.rs`).
+const MAX_DEPTH: usize = 64;
 
 /// An error answer from the gateway or the Qimen provider (`error_response`, or a Qimen
 /// envelope with `flag = failure`).
@@ -397,6 +399,14 @@ fn decode_json(body: &[u8], spec: &ResponseSpec<'_>) -> Result<Value, ResponseEr
         )
         .into());
     }
+    if let Some(offset) = too_deep(trimmed) {
+        return Err(DecodeError::new(
+            expected,
+            format!("arrays and objects nested deeper than {MAX_DEPTH} levels (at byte {offset})"),
+            body,
+        )
+        .into());
+    }
     let root: Value = serde_json::from_slice(trimmed)
         .map_err(|e| DecodeError::new(expected, format!("invalid JSON: {e}"), body))?;
     let Value::Object(root) = root else {
@@ -405,6 +415,37 @@ fn decode_json(body: &[u8], spec: &ResponseSpec<'_>) -> Result<Value, ResponseEr
         );
     };
     unwrap_json(root, spec, body)
+}
+
+/// The offset of the first `[` or `{` nested deeper than [`MAX_DEPTH`], found by one scan
+/// that skips strings, so that serde_json (which recurses per level) never sees such a body.
+fn too_deep(json: &[u8]) -> Option<usize> {
+    let mut depth = 0usize;
+    let mut in_string = false;
+    let mut escaped = false;
+    for (i, &b) in json.iter().enumerate() {
+        if in_string {
+            match b {
+                _ if escaped => escaped = false,
+                b'\\' => escaped = true,
+                b'"' => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match b {
+            b'"' => in_string = true,
+            b'[' | b'{' => {
+                depth += 1;
+                if depth > MAX_DEPTH {
+                    return Some(i);
+                }
+            }
+            b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    None
 }
 
 /// Finds the result object inside a parsed JSON root.
@@ -709,10 +750,8 @@ fn parse_xml(text: &str) -> Result<Vec<(String, Value)>, String> {
             .map_err(|e| format!("malformed XML: {e}"))?;
         match event {
             Event::Start(e) => {
-                if stack.len() >= MAX_XML_DEPTH {
-                    return Err(format!(
-                        "elements nested deeper than {MAX_XML_DEPTH} levels"
-                    ));
+                if stack.len() >= MAX_DEPTH {
+                    return Err(format!("elements nested deeper than {MAX_DEPTH} levels"));
                 }
                 stack.push(Frame::new(e.name().as_ref().to_owned(), is_list(&e)));
             }

@@ -1,0 +1,97 @@
+#!/usr/bin/env python3
+"""Builds fuzz/corpus/<target>/ from the repository's real data (standard library only).
+
+    python3 fuzz/seed-corpus.py
+
+spec         specs/*.yaml and generator/tests/bad_specs/*.yaml
+page_import  generator/tests/pages/*.txt
+response     every documented response/error example in specs/*.yaml, in every mode that
+             makes sense for it, plus JSON bodies of each envelope (one mode byte, then the
+             body: see fuzz_targets/response.rs)
+prepare      parameter examples from the specs (raw bytes: `arbitrary` reads them as input)
+doc_json     a sample of catalogue/top-docs (every 10th doc), for the doc-JSON target
+
+The corpora are not committed (fuzz/.gitignore); libFuzzer adds to them as it runs.
+"""
+import pathlib
+import re
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+CORPUS = ROOT / "fuzz" / "corpus"
+
+# Mode byte bits (fuzz_targets/response.rs): 0-1 API, 2 XML, 3 simplify, 4 Qimen.
+APIS = {
+    "tmall.fin.car.open.bill.notify": 0,
+    "taobao.aliauto.risk.info.tmall.yc.service.sync": 1,
+    "qimen.tmall.car.lease.signstatus.synchronize": 2,
+}
+
+
+def write(target, name, data):
+    d = CORPUS / target
+    d.mkdir(parents=True, exist_ok=True)
+    (d / name).write_bytes(data if isinstance(data, bytes) else data.encode())
+
+
+def block_scalars(text, key):
+    """The `key: |` block scalars of a spec, as the YAML writer lays them out."""
+    lines = text.split("\n")
+    out = []
+    for i, line in enumerate(lines):
+        m = re.match(rf"^(\s*){key}: [|>][-+]?\s*$", line)
+        if not m:
+            continue
+        indent = len(m.group(1))
+        body = []
+        for follow in lines[i + 1:]:
+            if follow.strip() and len(follow) - len(follow.lstrip()) <= indent:
+                break
+            body.append(follow)
+        width = min((len(b) - len(b.lstrip()) for b in body if b.strip()), default=0)
+        out.append("\n".join(b[width:] for b in body).strip() + "\n")
+    return out
+
+
+def main():
+    specs = sorted((ROOT / "specs").glob("*.yaml"))
+    for path in specs + sorted((ROOT / "generator/tests/bad_specs").glob("*.yaml")):
+        write("spec", path.name, path.read_bytes())
+    for path in sorted((ROOT / "generator/tests/pages").glob("*.txt")):
+        write("page_import", path.name, path.read_bytes())
+
+    for path in specs:
+        text = path.read_text()
+        method = path.name[: -len(".yaml")]
+        api = APIS.get(method, 3)
+        qimen = method.startswith("qimen.")
+        for fmt, xml_bit in (("xml", 4), ("json", 0)):
+            for n, body in enumerate(block_scalars(text, fmt)):
+                for simplify in (0, 8):
+                    for q in ((16,) if qimen else (0, 16)):
+                        mode = api | xml_bit | simplify | q
+                        write("response", f"{method}.{fmt}{n}.{mode}", bytes([mode]) + body.encode())
+        for n, value in enumerate(re.findall(r"example: (.+)", text)):
+            write("prepare", f"{method}.{n}", value.strip().strip('"').encode())
+
+    envelopes = {
+        "json.plain": (0, '{"tmall_fin_car_open_bill_notify_response":{"result":{"code":"10000","succeeded":true,"retry":false,"message":"异常"},"request_id":"abc"}}'),
+        "json.simplify": (8, '{"result":{"code":10000,"succeeded":"true"}}'),
+        "json.error": (0, '{"error_response":{"code":50,"msg":"Remote service error","sub_code":"isv.invalid-parameter","sub_msg":"非法参数","request_id":"x1"}}'),
+        "json.qimen.ok": (2 | 16, '{"response":{"flag":"success","code":"0","message":"ok","success":"true","msgCode":"002"}}'),
+        "json.qimen.failure": (2 | 16, '{"response":{"flag":"failure","code":"SYSTEM_ERROR","message":"boom","sub_message":"x"}}'),
+        "xml.list": (3 | 4, '<?xml version="1.0" encoding="utf-8"?><a_response><items list="true"><item><n>1</n></item></items><t>&amp;&#x4e2d;</t></a_response><!--top010.cm12-->'),
+        "xml.qimen": (2 | 4 | 16, '<response><flag>failure</flag><code>1</code><message>m</message></response>'),
+    }
+    for name, (mode, body) in envelopes.items():
+        write("response", name, bytes([mode]) + body.encode())
+
+    docs = sorted((ROOT / "catalogue/top-docs").glob("*/*.json"))
+    for path in docs[::10]:
+        if path.name != "catelog.json":
+            write("doc_json", f"{path.parent.name}.{path.name}", path.read_bytes())
+
+    for d in sorted(CORPUS.iterdir()):
+        print(f"{d.relative_to(ROOT)}: {len(list(d.iterdir()))} seeds")
+
+
+main()
