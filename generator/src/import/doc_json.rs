@@ -247,14 +247,16 @@ impl Reader {
             }
         };
         let mut out: Vec<Pending> = Vec::with_capacity(list.len());
-        let mut first_at: Vec<(String, String)> = Vec::new();
+        // Where each wire name was first seen, by name: linear in the number of parameters.
+        let mut first_at: std::collections::HashMap<String, String> =
+            std::collections::HashMap::new();
         for (i, param) in list.iter().enumerate() {
             let at = child(pointer, &i.to_string());
             let Some(p) = self.param(param, &at, role) else {
                 continue;
             };
             let wire = p.field.name.value.clone();
-            if let Some((_, first)) = first_at.iter().find(|(w, _)| *w == wire) {
+            if let Some(first) = first_at.get(&wire) {
                 let first = first.clone();
                 self.error(
                     &child(&at, "name"),
@@ -264,7 +266,7 @@ impl Reader {
                 );
                 continue;
             }
-            first_at.push((wire, at));
+            first_at.insert(wire, at);
             out.push(p);
         }
         out

@@ -47,6 +47,12 @@ impl Builder<'_> {
     pub(super) fn fields(&mut self, rows: &[Row], role: Role) -> Vec<Field> {
         let mut top: Vec<Field> = Vec::new();
         let mut frames: Vec<Frame> = Vec::new();
+        // Wire names placed so far per owner (`None`: the top level): a page with a million
+        // rows must not compare each with all the others.
+        let mut placed: std::collections::HashMap<
+            Option<usize>,
+            std::collections::HashSet<String>,
+        > = std::collections::HashMap::new();
         for row in rows {
             // The owner: the top level, or the struct the nested row belongs to.
             let parent = if row.nested {
@@ -75,11 +81,11 @@ impl Builder<'_> {
             let Some(read) = self.read_row(row, role, &parent_class) else {
                 continue;
             };
-            let owned = match parent {
-                Some(i) => &mut self.structs[i].0.fields,
-                None => &mut top,
-            };
-            if owned.iter().any(|f| f.name.value == read.field.name.value) {
+            if !placed
+                .entry(parent)
+                .or_default()
+                .insert(read.field.name.value.clone())
+            {
                 self.warn(
                     row.line,
                     format!(
