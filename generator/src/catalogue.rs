@@ -161,6 +161,9 @@ pub struct SampleOptions {
     /// A `Cargo.lock` to copy beside the crate, so that it builds with the workspace's
     /// dependency versions (and shares their build artifacts).
     pub lock: Option<PathBuf>,
+    /// Split the APIs into this many crates (`OUT/part-01/`…), so that compiling thousands
+    /// of APIs needs the memory of one part at a time; 1 (or 0) writes one crate in `OUT/`.
+    pub split: usize,
 }
 
 /// `topgen sample`: imports the catalogue, picks the sample (or takes everything), writes the
@@ -177,17 +180,40 @@ pub fn sample(options: &SampleOptions) -> Result<u8, String> {
     } else {
         select(&imported)
     };
-    let specs = options.out.join("specs");
+    let parts = options.split.max(1);
+    if parts == 1 {
+        write_crate(options, &options.out, &chosen, true)?;
+    } else {
+        let size = chosen.len().div_ceil(parts).max(1);
+        for (i, chunk) in chosen.chunks(size).enumerate() {
+            let out = options.out.join(format!("part-{:02}", i + 1));
+            // Hand-written extras go in the first part only: one crate per spec.
+            write_crate(options, &out, chunk, i == 0)?;
+        }
+    }
+    Ok(0)
+}
+
+/// Writes `out/specs/` (the chosen specs, and the extras when `with_extras`) and generates the
+/// standalone crate `out/generated/` from them.
+fn write_crate(
+    options: &SampleOptions,
+    out: &Path,
+    chosen: &[&DocReport],
+    with_extras: bool,
+) -> Result<(), String> {
+    let specs = out.join("specs");
     std::fs::create_dir_all(&specs)
         .map_err(|e| format!("error: cannot create {}: {e}", specs.display()))?;
     clear_specs(&specs)?;
-    for report in &chosen {
+    for report in chosen {
         if let (Some(method), Some(yaml)) = (&report.method, &report.yaml) {
             write(&specs.join(format!("{method}.yaml")), yaml)?;
         }
     }
     let mut extras = 0;
-    for dir in &options.extra {
+    let extra_dirs: &[PathBuf] = if with_extras { &options.extra } else { &[] };
+    for dir in extra_dirs {
         for name in crate::load::spec_file_names(dir)
             .map_err(|e| format!("error: cannot read {}: {e}", dir.display()))?
         {
@@ -207,7 +233,7 @@ pub fn sample(options: &SampleOptions) -> Result<u8, String> {
     let runtime = runtime.to_string_lossy().replace('\\', "/");
     let layout = Layout {
         specs: specs.clone(),
-        out: options.out.join("generated"),
+        out: out.join("generated"),
         schema: specs.join("spec.schema.json"),
     };
     let progress = Progress::start(apis.len(), "rendering");
@@ -231,7 +257,7 @@ pub fn sample(options: &SampleOptions) -> Result<u8, String> {
         "build it: cargo test --manifest-path {}/Cargo.toml --target-dir target",
         layout.out.display()
     );
-    Ok(0)
+    Ok(())
 }
 
 /// What a sample must cover, each told by a line of the imported spec: every spec type the

@@ -152,6 +152,10 @@ enum Command {
         /// A lock file to copy beside the crate, so it builds with the same versions.
         #[arg(long, default_value = "Cargo.lock")]
         lock: PathBuf,
+        /// Split the APIs into N crates, `OUT/part-01/`…, so that each compiles in bounded
+        /// memory (thousands of APIs in one crate need tens of GB).
+        #[arg(long, default_value_t = 1, value_name = "N")]
+        split: usize,
     },
     /// Reads TOP API docs and writes specs: page text (a browser's copy of a doc page) or doc
     /// JSON (the document the doc site serves, bare or as `{"success": true, "data": …}`),
@@ -242,6 +246,7 @@ fn run(command: Command) -> Result<ExitCode, String> {
             catalogue,
             runtime,
             lock,
+            split,
         } => topgen::catalogue::sample(&topgen::catalogue::SampleOptions {
             catalogue,
             out,
@@ -249,6 +254,7 @@ fn run(command: Command) -> Result<ExitCode, String> {
             extra,
             runtime,
             lock: Some(lock),
+            split,
         })
         .map(ExitCode::from),
         Command::Schema => {
