@@ -41,6 +41,14 @@ impl Progress {
         }
     }
 
+    /// Prints a line on stderr above the bar (or plainly, without one).
+    pub fn println(&self, line: &str) {
+        match &self.bar {
+            Some(bar) => bar.suspend(|| eprintln!("{line}")),
+            None => eprintln!("{line}"),
+        }
+    }
+
     /// Removes the bar, so that the summary line follows the command line.
     pub fn finish(&self) {
         if let Some(bar) = &self.bar {

@@ -112,16 +112,18 @@ pub fn run(options: &Options) -> Result<u8, String> {
             "error: --keep-names-from names one spec, for one doc; for many docs use --out DIR --force, which keeps each replaced spec's names".to_owned(),
         );
     }
+    let progress = crate::progress::Progress::start(sources.len(), "importing");
     let summary = import_sources(&sources, options, |report| {
+        progress.tick();
         for line in &report.lines {
             if !(options.quiet && line.contains(": warning: ")) {
-                eprintln!("{line}");
+                progress.println(line);
             }
         }
         if let Some(path) = &report.written
             && options.verbose
         {
-            eprintln!("wrote {}", path.display());
+            progress.println(&format!("wrote {}", path.display()));
         }
         if options.out.is_none()
             && let Some(yaml) = &report.yaml
@@ -129,6 +131,7 @@ pub fn run(options: &Options) -> Result<u8, String> {
             print!("{yaml}");
         }
     });
+    progress.finish();
     eprintln!("{}", summary.line());
     Ok(u8::from(summary.failed > 0))
 }
