@@ -756,7 +756,7 @@ impl<'s> Resolver<'s> {
 }
 
 /// `-12`, `200.07`, `0.10`: what TOP sends for a Price or BigDecimal.
-fn is_decimal(text: &str) -> bool {
+pub fn is_decimal(text: &str) -> bool {
     let digits = text.strip_prefix('-').unwrap_or(text);
     let (int, frac) = digits.split_once('.').unwrap_or((digits, "0"));
     let all_digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());

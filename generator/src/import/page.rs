@@ -550,8 +550,10 @@ pub(super) fn type_like(cell: &str) -> Option<String> {
         base
     };
     let mut chars = base.chars();
-    let ok = chars.next().is_some_and(|c| c.is_ascii_uppercase())
-        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_');
+    // Types are class names, but for the doc's lowercase `byte` (a file upload as `byte[]`).
+    let ok = base == "byte"
+        || (chars.next().is_some_and(|c| c.is_ascii_uppercase())
+            && chars.all(|c| c.is_ascii_alphanumeric() || c == '_'));
     ok.then(|| format!("{base}{}", if list { "[]" } else { "" }))
 }
 

@@ -225,22 +225,49 @@ impl Builder<'_> {
                 );
                 ("Number".to_owned(), None)
             }
-            "Price" | "Json" | "FieldList" => {
+            "Price" | "BigDecimal" | "Json" | "Map" | "FieldList" | "File" => {
+                (page_base.clone(), None)
+            }
+            // A `byte[]` is a file upload, but only a top-level request parameter can be a
+            // multipart part: elsewhere it travels in JSON (a Java `byte[]` as base64 text).
+            "byte" | "FileItem" => {
+                let top_level = role == Role::Request && parent_class == sample::ROOT;
+                if top_level {
+                    ("File".to_owned(), None)
+                } else {
+                    self.warn(
+                        ty_cell.line,
+                        format!("the type `{page_base}` of `{}` is not a top-level request parameter: read as String (base64 text); no file can travel there", row.name),
+                    );
+                    ("String".to_owned(), None)
+                }
+            }
+            "Byte" => {
                 self.warn(
                     ty_cell.line,
                     format!(
-                        "the type `{page_base}` of `{}` is read as String (it is sent as text)",
+                        "the type `Byte` of `{}` is read as Number (a Java Byte)",
                         row.name
                     ),
                 );
-                ("String".to_owned(), None)
+                ("Number".to_owned(), None)
             }
-            "Byte" | "Double" | "Float" | "File" | "Object" | "Map" => {
-                self.error(
+            "Double" | "Float" => {
+                self.warn(
                     ty_cell.line,
-                    format!("the type `{page_base}` of `{}` has no equivalent in the spec format (String, Number, Boolean, Date, a struct){}", row.name, span_of(row)),
+                    format!("the type `{page_base}` of `{}` is read as BigDecimal (an exact decimal, never a float)", row.name),
                 );
-                return None;
+                ("BigDecimal".to_owned(), None)
+            }
+            "Object" => {
+                self.warn(
+                    ty_cell.line,
+                    format!(
+                        "the type `Object` of `{}` is read as Json (any JSON value)",
+                        row.name
+                    ),
+                );
+                ("Json".to_owned(), None)
             }
             "Struct" => {
                 // The sample code builds requests only.
@@ -464,8 +491,26 @@ fn example_problem(field: &Field, text: &str, base: &str, list: bool) -> Option<
     {
         return problem(format!("{} items, more than {max}", items.len()));
     }
+    // Whole-value examples: JSON text is not split at its commas.
+    match base {
+        "Json" | "Map" => {
+            return match serde_json::from_str::<serde_json::Value>(text) {
+                Err(_) => problem("not JSON".to_owned()),
+                Ok(v) if base == "Map" && !list && !v.is_object() => {
+                    problem("not a JSON object".to_owned())
+                }
+                Ok(_) => None,
+            };
+        }
+        "FieldList" => return None,
+        "File" => return problem("a file takes no example".to_owned()),
+        _ => {}
+    }
     for item in &items {
         match base {
+            "Price" | "BigDecimal" if !crate::resolve::is_decimal(item) => {
+                return problem("not a decimal number".to_owned());
+            }
             "Number" => match item.parse::<i64>() {
                 Err(_) => return problem("not a Number (a 64-bit integer)".to_owned()),
                 Ok(n) => {
@@ -496,7 +541,10 @@ fn example_problem(field: &Field, text: &str, base: &str, list: bool) -> Option<
             }
             _ => {}
         }
-        if base != "String" && base != "Number" && base != "Boolean" && base != "Date" {
+        if !matches!(
+            base,
+            "String" | "Number" | "Boolean" | "Date" | "Price" | "BigDecimal"
+        ) {
             return problem("a struct-typed field takes no example".to_owned());
         }
     }
