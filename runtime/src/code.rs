@@ -81,7 +81,7 @@ macro_rules! text_codes {
         }
 
         impl $crate::lenient::Item for $name {
-            fn from_json(value: $crate::__private::serde_json::Value) -> ::core::result::Result<::core::option::Option<Self>, ::std::string::String> {
+            fn from_json(value: $crate::__private::serde_json::Value) -> ::core::result::Result<::core::option::Option<Self>, $crate::lenient::Error> {
                 ::core::result::Result::Ok(<::std::string::String as $crate::lenient::Item>::from_json(value)?.map(Self::from))
             }
         }
@@ -156,7 +156,7 @@ macro_rules! number_codes {
         }
 
         impl $crate::lenient::Item for $name {
-            fn from_json(value: $crate::__private::serde_json::Value) -> ::core::result::Result<::core::option::Option<Self>, ::std::string::String> {
+            fn from_json(value: $crate::__private::serde_json::Value) -> ::core::result::Result<::core::option::Option<Self>, $crate::lenient::Error> {
                 ::core::result::Result::Ok(<i64 as $crate::lenient::Item>::from_json(value)?.map(Self::from))
             }
         }

@@ -116,6 +116,10 @@ fn request_type(api: &Api) -> TokenStream {
             fn params<'a>(&'a self, #out: &mut ::top_runtime::api::Params<'a>) {
                 #(#params)*
             }
+
+            fn read_response(result: ::top_runtime::Json) -> ::core::result::Result<#response, ::top_runtime::lenient::Error> {
+                ::top_runtime::lenient::read(result)
+            }
         }
     });
     tokens
@@ -320,6 +324,12 @@ fn response_struct(s: &Struct) -> TokenStream {
 }
 
 /// A response-side struct: every field optional and read leniently, as the SDKs do.
+///
+/// It reads itself with one non-generic `from_json` over `top_runtime::lenient::Fields`
+/// (each field through `fields.value::<T>`/`fields.list::<T>`, instantiated once per field
+/// type in the whole crate), and its `Deserialize` is a one-line wrapper around that. A serde
+/// derive here cost a visitor, a field enum and a `deserialize_with` instantiation per field,
+/// monomorphized again for every deserializer: most of the crate's compile time.
 fn response_struct_with_doc(s: &Struct, nested: bool) -> TokenStream {
     let name = ident(&s.rust_name);
     let doc = docs::outer(&if nested {
@@ -332,27 +342,49 @@ fn response_struct_with_doc(s: &Struct, nested: bool) -> TokenStream {
         let rust = ident(&f.rust_name);
         let ty = value_type(&f.ty);
         let rename = serde_rename(f);
-        let reader = if matches!(f.ty, Type::List(_)) {
-            "::top_runtime::lenient::list"
-        } else {
-            "::top_runtime::lenient::value"
-        };
         quote! {
             #doc
             #rename
-            #[serde(skip_serializing_if = "::core::option::Option::is_none", deserialize_with = #reader)]
+            #[serde(skip_serializing_if = "::core::option::Option::is_none")]
             pub #rust: ::core::option::Option<#ty>,
         }
     });
-    let item = nested.then(|| quote!(::top_runtime::lenient_struct!(#name);));
+    let reads = s.fields.iter().map(|f| {
+        let rust = ident(&f.rust_name);
+        let wire = &f.wire_name;
+        let reader = if matches!(f.ty, Type::List(_)) {
+            quote!(list)
+        } else {
+            quote!(value)
+        };
+        quote!(#rust: fields.#reader(#wire)?,)
+    });
+    let binding = if s.fields.is_empty() {
+        quote!(_)
+    } else {
+        quote!(mut fields)
+    };
     quote! {
         #doc
-        #[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::default::Default, ::core::cmp::PartialEq, ::core::cmp::Eq, ::serde::Serialize, ::serde::Deserialize)]
-        #[serde(default)]
+        #[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::default::Default, ::core::cmp::PartialEq, ::core::cmp::Eq, ::serde::Serialize)]
         pub struct #name {
             #(#fields)*
         }
-        #item
+
+        impl ::top_runtime::lenient::Item for #name {
+            fn from_json(value: ::top_runtime::Json) -> ::core::result::Result<::core::option::Option<Self>, ::top_runtime::lenient::Error> {
+                let ::core::option::Option::Some(#binding) = ::top_runtime::lenient::Fields::new(value)? else {
+                    return ::core::result::Result::Ok(::core::option::Option::None);
+                };
+                ::core::result::Result::Ok(::core::option::Option::Some(Self { #(#reads)* }))
+            }
+        }
+
+        impl<'de> ::serde::Deserialize<'de> for #name {
+            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::core::result::Result<Self, D::Error> {
+                ::top_runtime::lenient::deserialize(deserializer)
+            }
+        }
     }
 }
 
