@@ -117,43 +117,70 @@ pub fn from_json_object<T: DeserializeOwned>(value: Value) -> Result<Option<T>, 
 ///
 /// ```ignore
 /// let Some(mut fields) = Fields::new(value)? else { return Ok(None) };
-/// Ok(Some(Self { code: fields.value("code")?, items: fields.list("items")? }))
+/// let read = Self { code: fields.value("code"), items: fields.list("items") };
+/// fields.finish()?;
+/// Ok(Some(read))
 /// ```
 ///
 /// Members the struct does not name are ignored, missing ones are `None`, as a
-/// `#[serde(default)]` derive would have it.
-pub struct Fields(Map<String, Value>);
+/// `#[serde(default)]` derive would have it. A member that does not fit is recorded rather
+/// than returned at once, so that each field costs a call and a move, with no early return
+/// (and no drop of the fields read so far) per field; [`Fields::finish`] reports the first,
+/// in field order.
+pub struct Fields {
+    members: Map<String, Value>,
+    error: Option<Error>,
+}
 
 impl Fields {
     /// The object's members; `None` for the shapes that mean absent (`null`, an empty XML
     /// element: blank text). An empty array reads as an empty object (what a serde derive
     /// with `#[serde(default)]` made of it); any other value is an error.
     pub fn new(value: Value) -> Result<Option<Fields>, Error> {
-        match value {
-            Value::Object(map) => Ok(Some(Fields(map))),
-            Value::Null => Ok(None),
-            Value::String(s) if s.trim().is_empty() => Ok(None),
-            Value::Array(items) if items.is_empty() => Ok(Some(Fields(Map::new()))),
-            other => Err(Error::new(format!(
-                "expected an object, found {}",
-                describe(&other)
-            ))),
-        }
+        let members = match value {
+            Value::Object(map) => map,
+            Value::Null => return Ok(None),
+            Value::String(s) if s.trim().is_empty() => return Ok(None),
+            Value::Array(items) if items.is_empty() => Map::new(),
+            other => {
+                return Err(Error::new(format!(
+                    "expected an object, found {}",
+                    describe(&other)
+                )));
+            }
+        };
+        Ok(Some(Fields {
+            members,
+            error: None,
+        }))
     }
 
-    /// Member `name` read as one `T`; `None` when it is missing or absent.
-    pub fn value<T: Item>(&mut self, name: &str) -> Result<Option<T>, Error> {
-        match self.0.remove(name) {
-            None => Ok(None),
-            Some(raw) => T::from_json(raw).map_err(|e| e.in_field(name)),
-        }
+    /// Member `name` read as one `T`; `None` when it is missing or absent (or does not fit:
+    /// then [`Fields::finish`] fails).
+    pub fn value<T: Item>(&mut self, name: &str) -> Option<T> {
+        let raw = self.members.remove(name)?;
+        T::from_json(raw).unwrap_or_else(|e| self.fail(name, e))
     }
 
     /// Member `name` read as a list of `T` in any of TOP's list shapes (see [`list`]).
-    pub fn list<T: Item>(&mut self, name: &str) -> Result<Option<Vec<T>>, Error> {
-        match self.0.remove(name) {
-            None => Ok(None),
-            Some(raw) => list_from_json(raw).map_err(|e| e.in_field(name)),
+    pub fn list<T: Item>(&mut self, name: &str) -> Option<Vec<T>> {
+        let raw = self.members.remove(name)?;
+        list_from_json(raw).unwrap_or_else(|e| self.fail(name, e))
+    }
+
+    #[cold]
+    fn fail<T>(&mut self, name: &str, error: Error) -> Option<T> {
+        if self.error.is_none() {
+            self.error = Some(error.in_field(name));
+        }
+        None
+    }
+
+    /// `Ok` when every member read fit, else the first that did not.
+    pub fn finish(self) -> Result<(), Error> {
+        match self.error {
+            None => Ok(()),
+            Some(e) => Err(e),
         }
     }
 }
@@ -335,18 +362,8 @@ where
 }
 
 fn list_from_json<T: Item>(raw: Value) -> Result<Option<Vec<T>>, Error> {
-    let elements = match raw {
-        Value::Null => return Ok(None),
-        Value::Array(items) => items,
-        Value::Object(map) if map.len() == 1 => match map.into_iter().next() {
-            Some((_, Value::Array(items))) => items,
-            Some((_, single)) => vec![single],
-            None => Vec::new(),
-        },
-        Value::Object(map) if map.is_empty() => Vec::new(),
-        Value::String(s) if s.trim().is_empty() => Vec::new(),
-        Value::String(s) => s.split(',').map(|p| Value::String(p.to_owned())).collect(),
-        single => vec![single],
+    let Some(elements) = list_elements(raw) else {
+        return Ok(None);
     };
     let mut out = Vec::with_capacity(elements.len());
     for (i, element) in elements.into_iter().enumerate() {
@@ -357,6 +374,24 @@ fn list_from_json<T: Item>(raw: Value) -> Result<Option<Vec<T>>, Error> {
         }
     }
     Ok(Some(out))
+}
+
+/// The elements of a list in any of its shapes; `None` for `null`. Not generic, so that the
+/// unwrapping exists once rather than once per element type.
+fn list_elements(raw: Value) -> Option<Vec<Value>> {
+    Some(match raw {
+        Value::Null => return None,
+        Value::Array(items) => items,
+        Value::Object(map) if map.len() == 1 => match map.into_iter().next() {
+            Some((_, Value::Array(items))) => items,
+            Some((_, single)) => vec![single],
+            None => Vec::new(),
+        },
+        Value::Object(map) if map.is_empty() => Vec::new(),
+        Value::String(s) if s.trim().is_empty() => Vec::new(),
+        Value::String(s) => s.split(',').map(|p| Value::String(p.to_owned())).collect(),
+        single => vec![single],
+    })
 }
 
 #[cfg(test)]
@@ -415,6 +450,64 @@ mod tests {
         assert_eq!(map.get("k"), Some(&json!({"n": 1})));
         assert_eq!(JsonMap::from_json(json!("")), Ok(None));
         assert_eq!(JsonMap::from_json(json!([1])), Ok(None));
+    }
+
+    #[derive(Debug, PartialEq)]
+    struct Inner {
+        price: Option<crate::Decimal>,
+    }
+    impl Item for Inner {
+        fn from_json(value: Value) -> Result<Option<Self>, Error> {
+            let Some(mut fields) = Fields::new(value)? else {
+                return Ok(None);
+            };
+            let read = Inner {
+                price: fields.value("price"),
+            };
+            fields.finish()?;
+            Ok(Some(read))
+        }
+    }
+    #[derive(Debug, PartialEq)]
+    struct Outer {
+        flag: Option<bool>,
+        items: Option<Vec<Inner>>,
+    }
+    impl Item for Outer {
+        fn from_json(value: Value) -> Result<Option<Self>, Error> {
+            let Some(mut fields) = Fields::new(value)? else {
+                return Ok(None);
+            };
+            let read = Outer {
+                flag: fields.value("flag"),
+                items: fields.list("items"),
+            };
+            fields.finish()?;
+            Ok(Some(read))
+        }
+    }
+
+    #[test]
+    fn fields_read_structs_leniently_and_name_the_full_path() {
+        let got = read::<Outer>(json!({"items": {"inner": {"price": "1.5"}}, "extra": 1}));
+        let price = Some("1.5".parse().unwrap());
+        assert_eq!(
+            got,
+            Ok(Outer {
+                flag: None,
+                items: Some(vec![Inner { price }])
+            })
+        );
+        assert_eq!(Outer::from_json(json!("")), Ok(None));
+        assert_eq!(Outer::from_json(json!(null)), Ok(None));
+        assert!(Outer::from_json(json!([])).unwrap().is_some());
+        assert!(Outer::from_json(json!(3)).is_err());
+        // The first field that does not fit, in field order, with its whole path.
+        let e = read::<Outer>(json!({"items": [{}, {"price": "x"}], "flag": "maybe"})).unwrap_err();
+        assert_eq!(e.path(), "flag");
+        let e = read::<Outer>(json!({"items": [{}, {"price": "x"}]})).unwrap_err();
+        assert_eq!(e.path(), "items[1].price");
+        assert!(e.to_string().starts_with("at `items[1].price`: "), "{e}");
     }
 
     #[test]

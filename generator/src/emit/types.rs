@@ -174,21 +174,31 @@ fn request_struct(s: &Struct) -> TokenStream {
             }
         }
     });
+    // Concrete `Option<&T>` parameters, not `&impl Checked`: a generic `check_fields` was
+    // instantiated twice per struct (with `&T` from `validate_at`, `&Option<T>` from `build`).
     let params = s.fields.iter().map(|f| {
         let rust = ident(&f.rust_name);
-        quote!(#rust: &impl ::top_runtime::validate::Checked)
+        let ty = value_type(&f.ty);
+        quote!(#rust: ::core::option::Option<&#ty>)
     });
     let checks = s.fields.iter().map(|f| {
         let rust = ident(&f.rust_name);
         let wire = &f.wire_name;
         let rules = rules(f);
-        quote!(::top_runtime::validate::check(out, at, #wire, #rust, #rules);)
+        quote!(::top_runtime::validate::check_field(out, at, #wire, #rust, #rules);)
     });
     let self_args = s.fields.iter().map(|f| {
         let rust = ident(&f.rust_name);
-        quote!(&self.#rust)
+        if f.required {
+            quote!(::core::option::Option::Some(&self.#rust))
+        } else {
+            quote!(self.#rust.as_ref())
+        }
     });
-    let builder_args = self_args.clone();
+    let builder_args = s.fields.iter().map(|f| {
+        let rust = ident(&f.rust_name);
+        quote!(self.#rust.as_ref())
+    });
     let builder_fields = s.fields.iter().map(|f| {
         let rust = ident(&f.rust_name);
         let ty = value_type(&f.ty);
@@ -357,12 +367,26 @@ fn response_struct_with_doc(s: &Struct, nested: bool) -> TokenStream {
         } else {
             quote!(value)
         };
-        quote!(#rust: fields.#reader(#wire)?,)
+        quote!(#rust: fields.#reader(#wire),)
     });
-    let binding = if s.fields.is_empty() {
-        quote!(_)
+    // Every field is read, then the first that did not fit is reported: no early return
+    // (and drop of the fields read so far) per field.
+    let body = if s.fields.is_empty() {
+        quote! {
+            let ::core::option::Option::Some(_) = ::top_runtime::lenient::Fields::new(value)? else {
+                return ::core::result::Result::Ok(::core::option::Option::None);
+            };
+            ::core::result::Result::Ok(::core::option::Option::Some(Self {}))
+        }
     } else {
-        quote!(mut fields)
+        quote! {
+            let ::core::option::Option::Some(mut fields) = ::top_runtime::lenient::Fields::new(value)? else {
+                return ::core::result::Result::Ok(::core::option::Option::None);
+            };
+            let read = Self { #(#reads)* };
+            fields.finish()?;
+            ::core::result::Result::Ok(::core::option::Option::Some(read))
+        }
     };
     quote! {
         #doc
@@ -373,10 +397,7 @@ fn response_struct_with_doc(s: &Struct, nested: bool) -> TokenStream {
 
         impl ::top_runtime::lenient::Item for #name {
             fn from_json(value: ::top_runtime::Json) -> ::core::result::Result<::core::option::Option<Self>, ::top_runtime::lenient::Error> {
-                let ::core::option::Option::Some(#binding) = ::top_runtime::lenient::Fields::new(value)? else {
-                    return ::core::result::Result::Ok(::core::option::Option::None);
-                };
-                ::core::result::Result::Ok(::core::option::Option::Some(Self { #(#reads)* }))
+                #body
             }
         }
 
