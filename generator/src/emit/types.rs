@@ -351,14 +351,25 @@ fn response_struct_with_doc(s: &Struct, nested: bool) -> TokenStream {
         let doc = docs::outer(&docs::field(f, Role::Response));
         let rust = ident(&f.rust_name);
         let ty = value_type(&f.ty);
-        let rename = serde_rename(f);
         quote! {
             #doc
-            #rename
-            #[serde(skip_serializing_if = "::core::option::Option::is_none")]
             pub #rust: ::core::option::Option<#ty>,
         }
     });
+    let puts = s.fields.iter().map(|f| {
+        let rust = ident(&f.rust_name);
+        let wire = &f.wire_name;
+        quote!(out.put(#wire, &self.#rust);)
+    });
+    let written = if s.fields.is_empty() {
+        quote!(::top_runtime::lenient::JsonObject::new().into())
+    } else {
+        quote! {
+            let mut out = ::top_runtime::lenient::JsonObject::new();
+            #(#puts)*
+            out.into()
+        }
+    };
     let reads = s.fields.iter().map(|f| {
         let rust = ident(&f.rust_name);
         let wire = &f.wire_name;
@@ -390,7 +401,7 @@ fn response_struct_with_doc(s: &Struct, nested: bool) -> TokenStream {
     };
     quote! {
         #doc
-        #[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::default::Default, ::core::cmp::PartialEq, ::core::cmp::Eq, ::serde::Serialize)]
+        #[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::default::Default, ::core::cmp::PartialEq, ::core::cmp::Eq)]
         pub struct #name {
             #(#fields)*
         }
@@ -398,6 +409,19 @@ fn response_struct_with_doc(s: &Struct, nested: bool) -> TokenStream {
         impl ::top_runtime::lenient::Item for #name {
             fn from_json(value: ::top_runtime::Json) -> ::core::result::Result<::core::option::Option<Self>, ::top_runtime::lenient::Error> {
                 #body
+            }
+        }
+
+        // Written back the same way: one non-generic `as_json`, one shared `Serialize`.
+        impl ::top_runtime::lenient::AsJson for #name {
+            fn as_json(&self) -> ::top_runtime::lenient::JsonView<'_> {
+                #written
+            }
+        }
+
+        impl ::serde::Serialize for #name {
+            fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> ::core::result::Result<S::Ok, S::Error> {
+                ::serde::Serialize::serialize(&::top_runtime::lenient::AsJson::as_json(self), serializer)
             }
         }
 
