@@ -159,21 +159,33 @@ impl Fields {
     /// then [`Fields::finish`] fails).
     pub fn value<T: Item>(&mut self, name: &str) -> Option<T> {
         let raw = self.members.remove(name)?;
-        T::from_json(raw).unwrap_or_else(|e| self.fail(name, e))
+        match T::from_json(raw) {
+            Ok(value) => value,
+            Err(e) => {
+                self.fail(name, e);
+                None
+            }
+        }
     }
 
     /// Member `name` read as a list of `T` in any of TOP's list shapes (see [`list`]).
     pub fn list<T: Item>(&mut self, name: &str) -> Option<Vec<T>> {
         let raw = self.members.remove(name)?;
-        list_from_json(raw).unwrap_or_else(|e| self.fail(name, e))
+        match list_from_json(raw) {
+            Ok(value) => value,
+            Err(e) => {
+                self.fail(name, e);
+                None
+            }
+        }
     }
 
+    /// Not generic: the error path exists once, not once per field type.
     #[cold]
-    fn fail<T>(&mut self, name: &str, error: Error) -> Option<T> {
+    fn fail(&mut self, name: &str, error: Error) {
         if self.error.is_none() {
             self.error = Some(error.in_field(name));
         }
-        None
     }
 
     /// `Ok` when every member read fit, else the first that did not.
