@@ -154,6 +154,9 @@ pub struct SampleOptions {
     pub out: PathBuf,
     /// Every doc, not a sample.
     pub all: bool,
+    /// A fixed sample of this many docs, evenly spaced in path order (`--pick 100`): the
+    /// same docs on every machine, for compile-cost benchmarks.
+    pub pick: Option<usize>,
     /// Directories of hand-written specs to add to the sample.
     pub extra: Vec<PathBuf>,
     /// The `top-runtime` crate to depend on.
@@ -175,10 +178,10 @@ pub fn sample(options: &SampleOptions) -> Result<u8, String> {
         .iter()
         .filter(|r| !r.failed && r.yaml.is_some() && r.method.is_some())
         .collect();
-    let chosen = if options.all {
-        imported
-    } else {
-        select(&imported)
+    let chosen = match (options.all, options.pick) {
+        (true, _) => imported,
+        (false, Some(n)) => pick(&imported, n),
+        (false, None) => select(&imported),
     };
     let parts = options.split.max(1);
     if parts == 1 {
@@ -341,6 +344,16 @@ pub fn select<'a>(imported: &[&'a DocReport]) -> Vec<&'a DocReport> {
         }
     }
     chosen.into_iter().map(|i| imported[i]).collect()
+}
+
+/// `n` docs evenly spaced in path order: every k-th, k = total / n (all of them when there
+/// are no more than `n`).
+pub fn pick<'a>(imported: &[&'a DocReport], n: usize) -> Vec<&'a DocReport> {
+    if n == 0 {
+        return Vec::new();
+    }
+    let step = (imported.len() / n).max(1);
+    imported.iter().step_by(step).take(n).copied().collect()
 }
 
 /// Removes the `*.yaml` a previous sample wrote, so that the sample is exactly the selection.

@@ -140,6 +140,9 @@ enum Command {
         /// Every catalogue API, not a sample.
         #[arg(long)]
         all: bool,
+        /// A fixed sample of N APIs, every k-th doc in path order (for compile-cost benchmarks).
+        #[arg(long, value_name = "N", conflicts_with = "all")]
+        pick: Option<usize>,
         /// A directory of hand-written specs to add (may be repeated).
         #[arg(long, value_name = "DIR")]
         extra: Vec<PathBuf>,
@@ -242,6 +245,7 @@ fn run(command: Command) -> Result<ExitCode, String> {
         Command::Sample {
             out,
             all,
+            pick,
             extra,
             catalogue,
             runtime,
@@ -251,6 +255,7 @@ fn run(command: Command) -> Result<ExitCode, String> {
             catalogue,
             out,
             all,
+            pick,
             extra,
             runtime,
             lock: Some(lock),

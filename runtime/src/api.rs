@@ -46,6 +46,15 @@ pub trait ApiRequest: Validate {
     /// them, `out.json("extra", &self.extra)` for structs and JSON values, `out.file("image",
     /// &self.image)` for uploads. Absent values are simply not recorded.
     fn params<'a>(&'a self, out: &mut Params<'a>);
+
+    /// Reads the success result (the object [`crate::response::decode_value`] gives) into
+    /// the typed response. The default goes through `Deserialize`; generated requests read
+    /// their response with [`crate::lenient::read`], which costs no serde instantiation and
+    /// names the full path of a value that does not fit.
+    fn read_response(result: serde_json::Value) -> Result<Self::Response, crate::lenient::Error> {
+        serde_path_to_error::deserialize(result)
+            .map_err(|e| crate::lenient::Error::at(e.path().to_string(), e.inner().to_string()))
+    }
 }
 
 /// What one API parameter holds on its way to the wire.

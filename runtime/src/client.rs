@@ -616,7 +616,7 @@ impl TopClient {
         let spec = ResponseSpec::new(R::METHOD, self.options.format)
             .simplify(self.options.simplify)
             .qimen(R::CLIENT == ClientFamily::Qimen);
-        match response::decode::<R::Response>(&response.body, &spec) {
+        match response::decode_response::<R>(&response.body, &spec) {
             Ok(value) if (200..300).contains(&response.status) => Ok(value),
             Err(ResponseError::Api(e)) => Err(CallError::from_api(e)),
             Err(ResponseError::Decode(error)) if !(200..300).contains(&response.status) => {

@@ -81,8 +81,14 @@ macro_rules! text_codes {
         }
 
         impl $crate::lenient::Item for $name {
-            fn from_json(value: $crate::__private::serde_json::Value) -> ::core::result::Result<::core::option::Option<Self>, ::std::string::String> {
+            fn from_json(value: $crate::__private::serde_json::Value) -> ::core::result::Result<::core::option::Option<Self>, $crate::lenient::Error> {
                 ::core::result::Result::Ok(<::std::string::String as $crate::lenient::Item>::from_json(value)?.map(Self::from))
+            }
+        }
+
+        impl $crate::lenient::AsJson for $name {
+            fn as_json(&self) -> $crate::lenient::JsonView<'_> {
+                $crate::lenient::JsonView::Text(self.code())
             }
         }
     };
@@ -156,8 +162,14 @@ macro_rules! number_codes {
         }
 
         impl $crate::lenient::Item for $name {
-            fn from_json(value: $crate::__private::serde_json::Value) -> ::core::result::Result<::core::option::Option<Self>, ::std::string::String> {
+            fn from_json(value: $crate::__private::serde_json::Value) -> ::core::result::Result<::core::option::Option<Self>, $crate::lenient::Error> {
                 ::core::result::Result::Ok(<i64 as $crate::lenient::Item>::from_json(value)?.map(Self::from))
+            }
+        }
+
+        impl $crate::lenient::AsJson for $name {
+            fn as_json(&self) -> $crate::lenient::JsonView<'_> {
+                $crate::lenient::JsonView::Number(self.code())
             }
         }
     };

@@ -363,20 +363,43 @@ pub fn decode<T: DeserializeOwned>(
     spec: &ResponseSpec<'_>,
 ) -> Result<T, ResponseError> {
     let value = decode_value(body, spec)?;
-    serde_path_to_error::deserialize(value).map_err(|e| {
-        let path = e.path().to_string();
-        let mut err = DecodeError::new(
-            format!(
-                "the result of {} as {}",
-                spec.method,
-                std::any::type_name::<T>()
-            ),
-            e.into_inner().to_string(),
-            body,
-        );
-        err.path = Some(path);
-        ResponseError::Decode(err)
+    serde_path_to_error::deserialize(value)
+        .map_err(|e| typed_error::<T>(spec, body, e.path().to_string(), e.into_inner().to_string()))
+}
+
+/// Decodes a response body into `R`'s response as the client does, with
+/// [`ApiRequest::read_response`](crate::ApiRequest::read_response): for generated requests,
+/// leniently and with the full path of a value that does not fit (`result.items[2].price`).
+pub fn decode_response<R: crate::ApiRequest>(
+    body: &[u8],
+    spec: &ResponseSpec<'_>,
+) -> Result<R::Response, ResponseError> {
+    let value = decode_value(body, spec)?;
+    R::read_response(value).map_err(|e| {
+        let path = e.path().to_owned();
+        typed_error::<R::Response>(spec, body, path, e.message().to_owned())
     })
+}
+
+#[cold]
+fn typed_error<T>(
+    spec: &ResponseSpec<'_>,
+    body: &[u8],
+    path: String,
+    detail: String,
+) -> ResponseError {
+    let mut err = DecodeError::new(
+        format!(
+            "the result of {} as {}",
+            spec.method,
+            std::any::type_name::<T>()
+        ),
+        detail,
+        body,
+    );
+    // An empty path is the top itself: no path to show.
+    err.path = (!path.is_empty()).then_some(path);
+    ResponseError::Decode(err)
 }
 
 /// The body without a UTF-8 byte order mark and surrounding ASCII whitespace.

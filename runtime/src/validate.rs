@@ -363,6 +363,28 @@ pub fn check<T: Checked + ?Sized>(
     value.check_value(&path, &rules, errors);
 }
 
+/// [`check`] for a field that may be absent, as generated `check_fields` take every field:
+/// `Some(&value)` from `validate`, the builder's `slot.as_ref()` from `build`. One concrete
+/// signature serves both, so `check_fields` is a plain function, not a generic one
+/// instantiated twice per struct.
+pub fn check_field<T: Checked + ?Sized>(
+    errors: &mut ValidationErrors,
+    at: &Path<'_>,
+    name: &str,
+    value: Option<&T>,
+    rules: Rules,
+) {
+    let path = at.field(name);
+    match value {
+        Some(value) if !value.is_blank() => value.check_value(&path, &rules, errors),
+        _ => {
+            if rules.required {
+                errors.push(&path, Rule::Missing);
+            }
+        }
+    }
+}
+
 /// Java's `String.length()`: TOP counts limits in UTF-16 code units.
 pub fn utf16_len(s: &str) -> usize {
     // One unit per char, two for a char beyond the BMP: count the bytes that start a char,
@@ -595,6 +617,19 @@ mod tests {
             "\u{7FF}\u{800}\u{FFFF}\u{10000}",
         ] {
             assert_eq!(utf16_len(s), s.encode_utf16().count(), "{s:?}");
+        }
+    }
+
+    #[test]
+    fn check_field_is_check_of_an_option() {
+        let rules = Rules::REQUIRED.max_length(2);
+        for value in [None, Some(""), Some("  "), Some("ab"), Some("abc")] {
+            let owned = value.map(str::to_owned);
+            let mut want = ValidationErrors::new();
+            check(&mut want, &Path::ROOT, "x", &owned, rules);
+            let mut got = ValidationErrors::new();
+            check_field(&mut got, &Path::ROOT, "x", owned.as_ref(), rules);
+            assert_eq!(got, want, "{value:?}");
         }
     }
 

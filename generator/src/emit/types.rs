@@ -116,6 +116,10 @@ fn request_type(api: &Api) -> TokenStream {
             fn params<'a>(&'a self, #out: &mut ::top_runtime::api::Params<'a>) {
                 #(#params)*
             }
+
+            fn read_response(result: ::top_runtime::Json) -> ::core::result::Result<#response, ::top_runtime::lenient::Error> {
+                ::top_runtime::lenient::read(result)
+            }
         }
     });
     tokens
@@ -170,21 +174,31 @@ fn request_struct(s: &Struct) -> TokenStream {
             }
         }
     });
+    // Concrete `Option<&T>` parameters, not `&impl Checked`: a generic `check_fields` was
+    // instantiated twice per struct (with `&T` from `validate_at`, `&Option<T>` from `build`).
     let params = s.fields.iter().map(|f| {
         let rust = ident(&f.rust_name);
-        quote!(#rust: &impl ::top_runtime::validate::Checked)
+        let ty = value_type(&f.ty);
+        quote!(#rust: ::core::option::Option<&#ty>)
     });
     let checks = s.fields.iter().map(|f| {
         let rust = ident(&f.rust_name);
         let wire = &f.wire_name;
         let rules = rules(f);
-        quote!(::top_runtime::validate::check(out, at, #wire, #rust, #rules);)
+        quote!(::top_runtime::validate::check_field(out, at, #wire, #rust, #rules);)
     });
     let self_args = s.fields.iter().map(|f| {
         let rust = ident(&f.rust_name);
-        quote!(&self.#rust)
+        if f.required {
+            quote!(::core::option::Option::Some(&self.#rust))
+        } else {
+            quote!(self.#rust.as_ref())
+        }
     });
-    let builder_args = self_args.clone();
+    let builder_args = s.fields.iter().map(|f| {
+        let rust = ident(&f.rust_name);
+        quote!(self.#rust.as_ref())
+    });
     let builder_fields = s.fields.iter().map(|f| {
         let rust = ident(&f.rust_name);
         let ty = value_type(&f.ty);
@@ -320,6 +334,12 @@ fn response_struct(s: &Struct) -> TokenStream {
 }
 
 /// A response-side struct: every field optional and read leniently, as the SDKs do.
+///
+/// It reads itself with one non-generic `from_json` over `top_runtime::lenient::Fields`
+/// (each field through `fields.value::<T>`/`fields.list::<T>`, instantiated once per field
+/// type in the whole crate), and its `Deserialize` is a one-line wrapper around that. A serde
+/// derive here cost a visitor, a field enum and a `deserialize_with` instantiation per field,
+/// monomorphized again for every deserializer: most of the crate's compile time.
 fn response_struct_with_doc(s: &Struct, nested: bool) -> TokenStream {
     let name = ident(&s.rust_name);
     let doc = docs::outer(&if nested {
@@ -331,28 +351,85 @@ fn response_struct_with_doc(s: &Struct, nested: bool) -> TokenStream {
         let doc = docs::outer(&docs::field(f, Role::Response));
         let rust = ident(&f.rust_name);
         let ty = value_type(&f.ty);
-        let rename = serde_rename(f);
-        let reader = if matches!(f.ty, Type::List(_)) {
-            "::top_runtime::lenient::list"
-        } else {
-            "::top_runtime::lenient::value"
-        };
         quote! {
             #doc
-            #rename
-            #[serde(skip_serializing_if = "::core::option::Option::is_none", deserialize_with = #reader)]
             pub #rust: ::core::option::Option<#ty>,
         }
     });
-    let item = nested.then(|| quote!(::top_runtime::lenient_struct!(#name);));
+    let puts = s.fields.iter().map(|f| {
+        let rust = ident(&f.rust_name);
+        let wire = &f.wire_name;
+        quote!(out.put(#wire, &self.#rust);)
+    });
+    let written = if s.fields.is_empty() {
+        quote!(::top_runtime::lenient::JsonObject::new().into())
+    } else {
+        quote! {
+            let mut out = ::top_runtime::lenient::JsonObject::new();
+            #(#puts)*
+            out.into()
+        }
+    };
+    let reads = s.fields.iter().map(|f| {
+        let rust = ident(&f.rust_name);
+        let wire = &f.wire_name;
+        let reader = if matches!(f.ty, Type::List(_)) {
+            quote!(list)
+        } else {
+            quote!(value)
+        };
+        quote!(#rust: fields.#reader(#wire),)
+    });
+    // Every field is read, then the first that did not fit is reported: no early return
+    // (and drop of the fields read so far) per field.
+    let body = if s.fields.is_empty() {
+        quote! {
+            let ::core::option::Option::Some(_) = ::top_runtime::lenient::Fields::new(value)? else {
+                return ::core::result::Result::Ok(::core::option::Option::None);
+            };
+            ::core::result::Result::Ok(::core::option::Option::Some(Self {}))
+        }
+    } else {
+        quote! {
+            let ::core::option::Option::Some(mut fields) = ::top_runtime::lenient::Fields::new(value)? else {
+                return ::core::result::Result::Ok(::core::option::Option::None);
+            };
+            let read = Self { #(#reads)* };
+            fields.finish()?;
+            ::core::result::Result::Ok(::core::option::Option::Some(read))
+        }
+    };
     quote! {
         #doc
-        #[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::default::Default, ::core::cmp::PartialEq, ::core::cmp::Eq, ::serde::Serialize, ::serde::Deserialize)]
-        #[serde(default)]
+        #[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::default::Default, ::core::cmp::PartialEq, ::core::cmp::Eq)]
         pub struct #name {
             #(#fields)*
         }
-        #item
+
+        impl ::top_runtime::lenient::Item for #name {
+            fn from_json(value: ::top_runtime::Json) -> ::core::result::Result<::core::option::Option<Self>, ::top_runtime::lenient::Error> {
+                #body
+            }
+        }
+
+        // Written back the same way: one non-generic `as_json`, one shared `Serialize`.
+        impl ::top_runtime::lenient::AsJson for #name {
+            fn as_json(&self) -> ::top_runtime::lenient::JsonView<'_> {
+                #written
+            }
+        }
+
+        impl ::serde::Serialize for #name {
+            fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> ::core::result::Result<S::Ok, S::Error> {
+                ::serde::Serialize::serialize(&::top_runtime::lenient::AsJson::as_json(self), serializer)
+            }
+        }
+
+        impl<'de> ::serde::Deserialize<'de> for #name {
+            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::core::result::Result<Self, D::Error> {
+                ::top_runtime::lenient::deserialize(deserializer)
+            }
+        }
     }
 }
 

@@ -1,5 +1,5 @@
 //! `topgen import`: TOP API documentation → specs. Two readers produce the same model
-//! ([`Spec`] + TODO [`Comments`] + located [`Note`]s): [`page`] reads the text a browser copies
+//! ([`Spec`] + TODO [`Comments`] + located [`Note`]s): `page` reads the text a browser copies
 //! from an API page, [`doc_json`] the doc JSON the documentation site serves. What both
 //! share lives beside them: [`fields`] (facts stated in prose), [`rust_names`] (placeholder
 //! Rust names), [`keep`] (names carried over on re-import) and [`command`] (the batch: read,
