@@ -63,15 +63,6 @@ pub mod prelude {
     pub use crate::{DateTime, Decimal, FileItem, Json, JsonMap};
 }
 
-/// What generated modules use, imported with one `use top_runtime::generated::*;`.
-/// topgen reserves these names, so a spec's own types never clash with them.
-pub mod generated {
-    pub use crate::lenient;
-    pub use crate::retry::RetryPolicy;
-    pub use crate::validate::{Checked, Path, Rules, Validate, ValidationErrors, check};
-    pub use crate::{DateTime, Decimal, FileItem, Json, JsonMap};
-}
-
 /// Re-exports for macro-generated code; not a public API.
 #[doc(hidden)]
 pub mod __private {
