@@ -138,7 +138,7 @@ impl Writer<'_> {
                 // those are shown escaped (a doc's text may hold a NUL).
                 let mut shown = String::with_capacity(line.len());
                 for c in line.trim_end().chars() {
-                    if (c.is_control() && c != '\t') || c == '\u{feff}' {
+                    if c != '\t' && !is_printable(c) {
                         let _ = write!(shown, "\\u{{{:x}}}", u32::from(c));
                     } else {
                         shown.push(c);
@@ -294,7 +294,7 @@ pub fn is_safe_plain(text: &str) -> bool {
     if text.contains(": ") || text.contains(" #") || text.ends_with(':') {
         return false;
     }
-    if text.chars().any(|c| c.is_control() || c == '\u{feff}') {
+    if text.chars().any(|c| !is_printable(c)) {
         return false;
     }
     !looks_like_non_text(text)
@@ -332,6 +332,13 @@ fn looks_like_non_text(text: &str) -> bool {
 }
 
 /// `"…"` with YAML's double-quoted escapes.
+/// Whether YAML lets `c` stand as itself: not a control character, a byte-order mark, or
+/// one of the noncharacters U+FFFE and U+FFFF (YAML 1.2's printable set). Anything else is
+/// written escaped in a double-quoted scalar.
+fn is_printable(c: char) -> bool {
+    !(c.is_control() || matches!(c, '\u{feff}' | '\u{fffe}' | '\u{ffff}'))
+}
+
 fn double_quoted(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + 2);
     out.push('"');
@@ -342,7 +349,7 @@ fn double_quoted(text: &str) -> String {
             '\n' => out.push_str("\\n"),
             '\r' => out.push_str("\\r"),
             '\t' => out.push_str("\\t"),
-            c if c.is_control() || c == '\u{feff}' => {
+            c if !is_printable(c) => {
                 let _ = write!(out, "\\u{:04x}", u32::from(c));
             }
             c => out.push(c),
@@ -357,7 +364,7 @@ fn double_quoted(text: &str) -> String {
 fn block_scalar(text: &str, indent: usize) -> Option<String> {
     if text
         .chars()
-        .any(|c| (c.is_control() && c != '\n' && c != '\t') || c == '\u{feff}')
+        .any(|c| c != '\n' && c != '\t' && !is_printable(c))
     {
         return None;
     }

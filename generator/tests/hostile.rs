@@ -295,7 +295,6 @@ fn a_fifty_megabyte_parameter_table_imports_every_row() {
 /// and a page's description holding one was written as a block scalar, so the spec import
 /// wrote did not read back. The fuzzer's input, and a minimal page.
 #[test]
-#[ignore = "fixed in the next commit"]
 fn a_noncharacter_on_a_page_still_gives_yaml_that_reads_back() {
     let found = include_bytes!("fuzz_regressions/page_import_noncharacter.txt");
     let minimal = "taobao.demo.nonchar.get (非字符)\n\n描述\u{ffff}与\u{fffe}\n\n请求参数\n\n名称 类型 是否必须 示例值 更多限制 描述\nnum Number 必须 1 数量\u{ffff}\n";
