@@ -126,17 +126,7 @@ pub fn add(options: &AddOptions) -> Result<u8, String> {
     })?;
     // Whatever was written, the crate follows the specs.
     let apis = crate::load::load_dir(&options.layout.specs).map_err(|e| e.to_string())?;
-    let progress = Progress::start(apis.len(), "rendering");
-    let rendered = output::render_incremental_with(&apis, &options.layout, &progress)?;
-    let report = output::write(&options.layout, &rendered)
-        .map_err(|e| format!("error: cannot write: {e}"))?;
-    eprintln!(
-        "{} API(s): {} file(s) written, {} unchanged, {} deleted",
-        apis.len(),
-        report.written.len(),
-        report.unchanged,
-        report.deleted.len()
-    );
+    output::regenerate(&apis, &options.layout, options.verbose)?;
     Ok(status)
 }
 

@@ -274,25 +274,7 @@ fn run(command: Command) -> Result<ExitCode, String> {
         Command::Generate { paths, verbose } => {
             let layout = paths.layout();
             let apis = load_specs(&layout.specs)?;
-            let progress = Progress::start(apis.len(), "rendering");
-            let rendered = output::render_incremental_with(&apis, &layout, &progress)?;
-            let report = output::write(&layout, &rendered)
-                .map_err(|e| format!("error: cannot write: {e}"))?;
-            if verbose {
-                for path in &report.written {
-                    eprintln!("wrote {path}");
-                }
-                for path in &report.deleted {
-                    eprintln!("deleted {path}");
-                }
-            }
-            eprintln!(
-                "{} API(s): {} file(s) written, {} unchanged, {} deleted",
-                apis.len(),
-                report.written.len(),
-                report.unchanged,
-                report.deleted.len()
-            );
+            output::regenerate(&apis, &layout, verbose)?;
             Ok(ExitCode::SUCCESS)
         }
         Command::New { method, specs } => {

@@ -159,6 +159,31 @@ fn render_reusing(
     })
 }
 
+/// `generate` for `apis`: renders what changed (a progress bar on a terminal), writes it,
+/// prints the files written and deleted when `verbose`, then the summary line. Shared by the
+/// commands that end by regenerating (`generate`, `add`).
+pub fn regenerate(apis: &[Api], layout: &Layout, verbose: bool) -> Result<(), String> {
+    let progress = Progress::start(apis.len(), "rendering");
+    let rendered = render_incremental_with(apis, layout, &progress)?;
+    let report = write(layout, &rendered).map_err(|e| format!("error: cannot write: {e}"))?;
+    if verbose {
+        for path in &report.written {
+            eprintln!("wrote {path}");
+        }
+        for path in &report.deleted {
+            eprintln!("deleted {path}");
+        }
+    }
+    eprintln!(
+        "{} API(s): {} file(s) written, {} unchanged, {} deleted",
+        apis.len(),
+        report.written.len(),
+        report.unchanged,
+        report.deleted.len()
+    );
+    Ok(())
+}
+
 /// Whether everything on disk is certainly in sync, decided from the stamps alone: every
 /// spec's generated files carry that spec's current input hash and untouched content, the
 /// crate-wide files carry the hash of all specs, and nothing else is in the output
