@@ -11,7 +11,7 @@
 //! `prepare / bare hash`: the overhead the runtime adds on top of the unavoidable hashing.
 //!
 //! The request types mirror the generated code of `top-apis` exactly (same fields, serde
-//! attributes, `validate::check` calls and `params` visitor); `top-apis` itself cannot be a
+//! attributes, `AsJson` views, `validate::check` calls and `params` visitor); `top-apis` itself cannot be a
 //! dependency here, since it depends on this crate. They are built from the documented
 //! `REQUEST_EXAMPLE`s of `generated/tests/protocol/`.
 
@@ -45,6 +45,7 @@ mod mirror {
     use super::*;
     use serde::{Deserialize, Serialize};
     use top_runtime::validate::check;
+    use top_runtime::view::{AsJson, JsonObject, JsonView};
 
     #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
     pub struct TmallFinCarOpenBillNotifyRequest {
@@ -144,6 +145,21 @@ mod mirror {
         }
     }
 
+    impl AsJson for BillStatusRequestTop {
+        fn as_json(&self) -> JsonView<'_> {
+            let mut out = JsonObject::with_capacity(8);
+            out.put("customer_type", &self.customer_type);
+            out.put("customer_id", &self.customer_id);
+            out.put("biz_type", &self.biz_type);
+            out.put("biz_no", &self.biz_no);
+            out.put("event_time", &self.event_time);
+            out.put("channel", &self.channel);
+            out.put("req_no", &self.req_no);
+            out.put("extend_info", &self.extend_info);
+            out.into()
+        }
+    }
+
     #[derive(Debug, Clone, PartialEq, Eq, Hash)]
     pub enum CustomerType {
         Ali,
@@ -209,6 +225,14 @@ mod mirror {
         }
     }
 
+    impl AsJson for RiskInfoSyncRequest {
+        fn as_json(&self) -> JsonView<'_> {
+            let mut out = JsonObject::with_capacity(1);
+            out.put("contents", &self.contents);
+            out.into()
+        }
+    }
+
     #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
     pub struct RiskInfoSyncDto {
         #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -261,6 +285,22 @@ mod mirror {
                 &self.work_order_submit_time,
                 Rules::NONE,
             );
+        }
+    }
+
+    impl AsJson for RiskInfoSyncDto {
+        fn as_json(&self) -> JsonView<'_> {
+            let mut out = JsonObject::with_capacity(9);
+            out.put("service_code", &self.service_code);
+            out.put("install_type", &self.install_type);
+            out.put("buyer_phone", &self.buyer_phone);
+            out.put("tc_order_id", &self.tc_order_id);
+            out.put("tc_sub_order_id", &self.tc_sub_order_id);
+            out.put("car_license_num", &self.car_license_num);
+            out.put("service_use_time", &self.service_use_time);
+            out.put("buyer_name", &self.buyer_name);
+            out.put("work_order_submit_time", &self.work_order_submit_time);
+            out.into()
         }
     }
 

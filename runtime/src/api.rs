@@ -7,6 +7,7 @@ use serde::de::DeserializeOwned;
 use crate::FileItem;
 use crate::prepare::{PrepareError, SYSTEM_PARAMS};
 use crate::validate::Validate;
+use crate::view::AsJson;
 
 pub use param::WireValue;
 
@@ -146,8 +147,19 @@ impl<'a> Params<'a> {
 
     /// A struct, list of structs, [`Json`](crate::Json) or [`JsonMap`](crate::JsonMap) value:
     /// sent as its compact JSON text, fields under their wire names in declaration order,
-    /// non-ASCII written raw. `null` (an absent `Option`) is not sent.
-    pub fn json<T: Serialize + ?Sized>(&mut self, name: &'static str, value: &T) {
+    /// non-ASCII written raw. An absent value or `null` is not sent. Generated structs write
+    /// themselves through one non-generic [`AsJson::as_json`](crate::view::AsJson); a
+    /// hand-written serde type goes through [`Params::json_serde`].
+    pub fn json<T: AsJson + ?Sized>(&mut self, name: &'static str, value: &T) {
+        if self.visit(name)
+            && let Some(text) = crate::view::to_json_text(value)
+        {
+            self.entries.push((name, ParamValue::Text(text)));
+        }
+    }
+
+    /// [`Params::json`] for a type with its own `Serialize`.
+    pub fn json_serde<T: Serialize + ?Sized>(&mut self, name: &'static str, value: &T) {
         if self.visit(name) {
             // Straight to text, not through `serde_json::Value`, whose map would sort the
             // fields: the SDKs send them in declaration order.
@@ -383,13 +395,29 @@ mod tests {
             absent: None,
             price: "0.10".parse().unwrap(),
         };
+        // As a generated struct writes itself: the same text as its serde derive.
+        impl AsJson for S {
+            fn as_json(&self) -> crate::view::JsonView<'_> {
+                let mut out = crate::view::JsonObject::with_capacity(3);
+                out.put("name", self.name);
+                out.put("absent", &self.absent);
+                out.put("price", &self.price);
+                out.into()
+            }
+        }
         let mut out = Params::new();
         out.json("s", &s);
         out.json("none", &Option::<S>::None);
         out.json("map", &crate::JsonMap::new());
+        out.json_serde("serde", &s);
+        out.json_serde("serde_none", &Option::<S>::None);
         assert_eq!(
             out.texts().collect::<Vec<_>>(),
-            [("s", r#"{"name":"张三","price":0.10}"#), ("map", "{}")]
+            [
+                ("s", r#"{"name":"张三","price":0.10}"#),
+                ("map", "{}"),
+                ("serde", r#"{"name":"张三","price":0.10}"#)
+            ]
         );
     }
 

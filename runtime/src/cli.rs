@@ -9,7 +9,6 @@ use std::io::Read;
 use std::process::ExitCode;
 
 use serde::Serialize;
-use serde::de::DeserializeOwned;
 
 use crate::api::ApiRequest;
 use crate::client::{CallError, Gateway, TopClient};
@@ -177,7 +176,7 @@ impl Invocation {
     /// Runs the call with request type `R`.
     pub fn run<R>(&self) -> ExitCode
     where
-        R: ApiRequest + DeserializeOwned,
+        R: ApiRequest + crate::strict::Item,
         R::Response: Serialize,
     {
         match self.try_run::<R>() {
@@ -210,7 +209,7 @@ impl Invocation {
     /// the error message.
     pub fn output<R>(&self) -> Result<String, String>
     where
-        R: ApiRequest + DeserializeOwned,
+        R: ApiRequest + crate::strict::Item,
         R::Response: Serialize,
     {
         self.try_run::<R>()
@@ -218,12 +217,13 @@ impl Invocation {
 
     fn try_run<R>(&self) -> Result<String, String>
     where
-        R: ApiRequest + DeserializeOwned,
+        R: ApiRequest + crate::strict::Item,
         R::Response: Serialize,
     {
         let text = self.read_request()?;
-        let mut de = serde_json::Deserializer::from_str(&text);
-        let request: R = serde_path_to_error::deserialize(&mut de)
+        let json: serde_json::Value = serde_json::from_str(&text)
+            .map_err(|e| format!("error: {} is not JSON: {e}", self.request_path))?;
+        let request: R = crate::strict::read(json)
             .map_err(|e| describe_json_error(&self.request_path, R::METHOD, &e))?;
         let gateway = match &self.env.gateway {
             Some(g) => g.parse::<Gateway>()?,
@@ -270,29 +270,16 @@ impl Invocation {
 
 /// Why the request file does not fit the request type. A required parameter left out is
 /// worded like the SDK's client-side check (code 40), with its full wire-name path.
-fn describe_json_error(
-    file: &str,
-    method: &str,
-    error: &serde_path_to_error::Error<serde_json::Error>,
-) -> String {
-    let message = error.inner().to_string();
-    let parent = error.path().to_string();
-    let missing = message
-        .strip_prefix("missing field `")
-        .and_then(|rest| rest.split_once('`'))
-        .map(|(field, _)| field);
-    match missing {
-        Some(field) => {
-            let path = if parent == "." {
-                field.to_owned()
-            } else {
-                format!("{parent}.{field}")
-            };
-            format!(
-                "error: the request breaks documented rules (client-side code 40); nothing was sent\n  {path}: Missing required arguments:{path}\n"
-            )
-        }
-        None => format!("error: {file} does not fit `{method}`: at `{parent}`: {message}"),
+fn describe_json_error(file: &str, method: &str, error: &crate::strict::Error) -> String {
+    if crate::strict::is_missing(error) {
+        let path = error.path();
+        format!(
+            "error: the request breaks documented rules (client-side code 40); nothing was sent\n  {path}: Missing required arguments:{path}\n"
+        )
+    } else if error.path().is_empty() {
+        format!("error: {file} does not fit `{method}`: {}", error.message())
+    } else {
+        format!("error: {file} does not fit `{method}`: {error}")
     }
 }
 
@@ -370,16 +357,15 @@ mod tests {
             #[allow(dead_code)]
             bill: Inner,
         }
-        let mut de = serde_json::Deserializer::from_str(r#"{"bill": {}}"#);
-        let err = serde_path_to_error::deserialize::<_, Req>(&mut de).unwrap_err();
+        let err = crate::strict::via_serde::<Req>(serde_json::json!({"bill": {}})).unwrap_err();
         let text = describe_json_error("r.json", "a.b", &err);
         assert!(text.contains("code 40"), "{text}");
         assert!(
             text.contains("bill.biz_no: Missing required arguments:bill.biz_no"),
             "{text}"
         );
-        let mut de = serde_json::Deserializer::from_str(r#"{"bill": {"biz_no": 1}}"#);
-        let err = serde_path_to_error::deserialize::<_, Req>(&mut de).unwrap_err();
+        let err = crate::strict::via_serde::<Req>(serde_json::json!({"bill": {"biz_no": 1}}))
+            .unwrap_err();
         let text = describe_json_error("r.json", "a.b", &err);
         assert!(
             text.contains("does not fit `a.b`: at `bill.biz_no`"),

@@ -86,9 +86,15 @@ macro_rules! text_codes {
             }
         }
 
-        impl $crate::lenient::AsJson for $name {
-            fn as_json(&self) -> $crate::lenient::JsonView<'_> {
-                $crate::lenient::JsonView::Text(self.code())
+        impl $crate::strict::Item for $name {
+            fn from_json(value: $crate::__private::serde_json::Value) -> ::core::result::Result<Self, $crate::lenient::Error> {
+                ::core::result::Result::Ok(Self::from(<::std::string::String as $crate::strict::Item>::from_json(value)?))
+            }
+        }
+
+        impl $crate::view::AsJson for $name {
+            fn as_json(&self) -> $crate::view::JsonView<'_> {
+                $crate::view::JsonView::Text(self.code())
             }
         }
     };
@@ -167,9 +173,15 @@ macro_rules! number_codes {
             }
         }
 
-        impl $crate::lenient::AsJson for $name {
-            fn as_json(&self) -> $crate::lenient::JsonView<'_> {
-                $crate::lenient::JsonView::Number(self.code())
+        impl $crate::strict::Item for $name {
+            fn from_json(value: $crate::__private::serde_json::Value) -> ::core::result::Result<Self, $crate::lenient::Error> {
+                ::core::result::Result::Ok(Self::from(<::core::primitive::i64 as $crate::strict::Item>::from_json(value)?))
+            }
+        }
+
+        impl $crate::view::AsJson for $name {
+            fn as_json(&self) -> $crate::view::JsonView<'_> {
+                $crate::view::JsonView::Number(self.code())
             }
         }
     };

@@ -17,7 +17,8 @@ use serde_json::{Map, Value};
 
 use crate::DateTime;
 
-/// A response value that does not fit its type, and where it sits: `result.items[2].price`.
+/// A JSON value that does not fit its type, and where it sits: `result.items[2].price`.
+/// Shared by responses, read leniently here, and requests, read strictly by [`crate::strict`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Error {
     path: String,
@@ -54,7 +55,7 @@ impl Error {
     /// The error seen from the object holding it as member `name`. Errors are rare, so the
     /// path is built by prepending on the way out rather than tracked on the way in.
     #[cold]
-    fn in_field(mut self, name: &str) -> Self {
+    pub(crate) fn in_field(mut self, name: &str) -> Self {
         self.path = if self.path.is_empty() {
             name.to_owned()
         } else if self.path.starts_with('[') {
@@ -67,7 +68,7 @@ impl Error {
 
     /// The error seen from the list holding it as element `index`.
     #[cold]
-    fn in_element(mut self, index: usize) -> Self {
+    pub(crate) fn in_element(mut self, index: usize) -> Self {
         self.path = if self.path.is_empty() || self.path.starts_with('[') {
             format!("[{index}]{}", self.path)
         } else {
@@ -212,7 +213,7 @@ where
     read(Value::deserialize(deserializer)?).map_err(D::Error::custom)
 }
 
-fn describe(value: &Value) -> String {
+pub(crate) fn describe(value: &Value) -> String {
     let text = value.to_string();
     let mut short: String = text.chars().take(60).collect();
     if short.len() < text.len() {
@@ -406,135 +407,6 @@ fn list_elements(raw: Value) -> Option<Vec<Value>> {
     })
 }
 
-/// A response value as it is written back (`Serialize`), borrowed: generated response structs
-/// build it with one non-generic function ([`AsJson::as_json`]), and one `Serialize` impl
-/// here writes it for every serializer. A serde derive instead cost a generic `serialize`
-/// per struct. Output is what the derive wrote: members in field order, `None` left out,
-/// each value by its own `Serialize` (dates as text, decimals as exact numbers); a struct
-/// is written as a map, which self-describing formats such as JSON do not tell apart.
-#[derive(Debug, Clone, PartialEq)]
-pub enum JsonView<'a> {
-    /// Text.
-    Text(&'a str),
-    /// A Number, or a number code.
-    Number(i64),
-    /// A Boolean.
-    Bool(bool),
-    /// A Date.
-    Date(&'a DateTime),
-    /// A Price or BigDecimal.
-    Decimal(&'a crate::Decimal),
-    /// A Json value or Map, as received.
-    Json(&'a Value),
-    /// A Map.
-    Map(&'a Map<String, Value>),
-    /// A struct: its present members in field order.
-    Object(JsonObject<'a>),
-    /// A list.
-    List(Vec<JsonView<'a>>),
-}
-
-/// The present members of a response struct, in field order.
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct JsonObject<'a>(Vec<(&'static str, JsonView<'a>)>);
-
-impl<'a> JsonObject<'a> {
-    /// No member yet.
-    pub fn new() -> Self {
-        Self::default()
-    }
-
-    /// Adds member `name` when the field is present.
-    pub fn put<T: AsJson>(&mut self, name: &'static str, value: &'a Option<T>) {
-        if let Some(value) = value {
-            self.0.push((name, value.as_json()));
-        }
-    }
-}
-
-impl<'a> From<JsonObject<'a>> for JsonView<'a> {
-    fn from(object: JsonObject<'a>) -> Self {
-        JsonView::Object(object)
-    }
-}
-
-impl serde::Serialize for JsonView<'_> {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap;
-        match self {
-            JsonView::Text(s) => serializer.serialize_str(s),
-            JsonView::Number(n) => serializer.serialize_i64(*n),
-            JsonView::Bool(b) => serializer.serialize_bool(*b),
-            JsonView::Date(d) => d.serialize(serializer),
-            JsonView::Decimal(d) => d.serialize(serializer),
-            JsonView::Json(v) => v.serialize(serializer),
-            JsonView::Map(m) => m.serialize(serializer),
-            JsonView::Object(object) => {
-                let mut map = serializer.serialize_map(Some(object.0.len()))?;
-                for (name, value) in &object.0 {
-                    map.serialize_entry(name, value)?;
-                }
-                map.end()
-            }
-            JsonView::List(items) => serializer.collect_seq(items),
-        }
-    }
-}
-
-/// A response value that can be written back: see [`JsonView`].
-pub trait AsJson {
-    /// The value as written.
-    fn as_json(&self) -> JsonView<'_>;
-}
-
-impl AsJson for String {
-    fn as_json(&self) -> JsonView<'_> {
-        JsonView::Text(self)
-    }
-}
-
-impl AsJson for i64 {
-    fn as_json(&self) -> JsonView<'_> {
-        JsonView::Number(*self)
-    }
-}
-
-impl AsJson for bool {
-    fn as_json(&self) -> JsonView<'_> {
-        JsonView::Bool(*self)
-    }
-}
-
-impl AsJson for DateTime {
-    fn as_json(&self) -> JsonView<'_> {
-        JsonView::Date(self)
-    }
-}
-
-impl AsJson for crate::Decimal {
-    fn as_json(&self) -> JsonView<'_> {
-        JsonView::Decimal(self)
-    }
-}
-
-impl AsJson for Value {
-    fn as_json(&self) -> JsonView<'_> {
-        JsonView::Json(self)
-    }
-}
-
-impl AsJson for Map<String, Value> {
-    fn as_json(&self) -> JsonView<'_> {
-        JsonView::Map(self)
-    }
-}
-
-impl<T: AsJson> AsJson for Vec<T> {
-    fn as_json(&self) -> JsonView<'_> {
-        JsonView::List(self.iter().map(AsJson::as_json).collect())
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -649,26 +521,6 @@ mod tests {
         let e = read::<Outer>(json!({"items": [{}, {"price": "x"}]})).unwrap_err();
         assert_eq!(e.path(), "items[1].price");
         assert!(e.to_string().starts_with("at `items[1].price`: "), "{e}");
-    }
-
-    #[test]
-    fn views_write_what_a_derive_wrote() {
-        let price: crate::Decimal = "0.10".parse().unwrap();
-        let date: DateTime = "2016-01-01 12:00:00".parse().unwrap();
-        let (text, flag, none) = (Some("a".to_owned()), Some(true), None::<i64>);
-        let (price, date, list) = (Some(price), Some(date), Some(vec![1i64, 2]));
-        let mut object = JsonObject::new();
-        object.put("z_text", &text);
-        object.put("absent", &none);
-        object.put("flag", &flag);
-        object.put("price", &price);
-        object.put("date", &date);
-        object.put("list", &list);
-        let view = JsonView::from(object);
-        assert_eq!(
-            serde_json::to_string(&view).unwrap(),
-            r#"{"z_text":"a","flag":true,"price":0.10,"date":"2016-01-01 12:00:00","list":[1,2]}"#
-        );
     }
 
     #[test]

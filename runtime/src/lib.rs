@@ -17,7 +17,9 @@ pub mod prepare;
 pub mod response;
 pub mod retry;
 pub mod sign;
+pub mod strict;
 pub mod validate;
+pub mod view;
 
 pub use api::{ApiRequest, ClientFamily, SessionRequirement};
 pub use client::{CallError, Gateway, SessionFree, TopClient};

@@ -85,7 +85,7 @@ impl ApiRequest for PriceUpdate {
     fn params<'a>(&'a self, out: &mut Params<'a>) {
         out.value("price", &self.price);
         out.value("prices", &self.prices);
-        out.json("sku", &self.sku);
+        out.json_serde("sku", &self.sku);
         out.json("extra", &self.extra);
         out.json("props", &self.props);
         out.file("image", &self.image);

@@ -99,6 +99,13 @@ struct DrugStoreUpdateResponse {
 
 impl SessionFree for DrugStoreUpdateRequest {}
 
+/// A hand-written request reads itself through its serde derive.
+impl top_runtime::strict::Item for DrugStoreUpdateRequest {
+    fn from_json(value: top_runtime::Json) -> Result<Self, top_runtime::lenient::Error> {
+        top_runtime::strict::via_serde(value)
+    }
+}
+
 impl ApiRequest for DrugStoreUpdateRequest {
     const METHOD: &'static str = METHOD;
     const CLIENT: ClientFamily = ClientFamily::Top;
@@ -106,7 +113,7 @@ impl ApiRequest for DrugStoreUpdateRequest {
     type Response = DrugStoreUpdateResponse;
 
     fn params<'a>(&'a self, out: &mut Params<'a>) {
-        out.json(
+        out.json_serde(
             "drug_store_update_top_request",
             &self.drug_store_update_top_request,
         );

@@ -61,15 +61,6 @@ fn value_type(ty: &Type) -> TokenStream {
     }
 }
 
-fn serde_rename(field: &Field) -> TokenStream {
-    let wire = &field.wire_name;
-    if crate::names::unraw(&field.rust_name) == wire {
-        quote!()
-    } else {
-        quote!(#[serde(rename = #wire)])
-    }
-}
-
 fn request_type(api: &Api) -> TokenStream {
     let method = &api.method;
     let mut tokens = request_struct(&api.request);
@@ -162,30 +153,26 @@ fn request_struct(s: &Struct) -> TokenStream {
         let doc = docs::outer(&docs::field(f, Role::Request));
         let rust = ident(&f.rust_name);
         let ty = value_type(&f.ty);
-        let rename = serde_rename(f);
         if f.required {
-            quote! { #doc #rename pub #rust: #ty, }
+            quote! { #doc pub #rust: #ty, }
         } else {
-            quote! {
-                #doc
-                #rename
-                #[serde(default, skip_serializing_if = "::core::option::Option::is_none")]
-                pub #rust: ::core::option::Option<#ty>,
-            }
+            quote! { #doc pub #rust: ::core::option::Option<#ty>, }
         }
     });
     // Concrete `Option<&T>` parameters, not `&impl Checked`: a generic `check_fields` was
     // instantiated twice per struct (with `&T` from `validate_at`, `&Option<T>` from `build`).
-    let params = s.fields.iter().map(|f| {
-        let rust = ident(&f.rust_name);
+    // Parameters and locals are numbered, never named after fields, so that a field called
+    // `out`, `at`, `errors` or `fields` cannot clash with the code around it.
+    let params = s.fields.iter().enumerate().map(|(i, f)| {
+        let local = local(i);
         let ty = value_type(&f.ty);
-        quote!(#rust: ::core::option::Option<&#ty>)
+        quote!(#local: ::core::option::Option<&#ty>)
     });
-    let checks = s.fields.iter().map(|f| {
-        let rust = ident(&f.rust_name);
+    let checks = s.fields.iter().enumerate().map(|(i, f)| {
+        let local = local(i);
         let wire = &f.wire_name;
         let rules = rules(f);
-        quote!(::top_runtime::validate::check_field(out, at, #wire, #rust, #rules);)
+        quote!(::top_runtime::validate::check_field(out, at, #wire, #local, #rules);)
     });
     let self_args = s.fields.iter().map(|f| {
         let rust = ident(&f.rust_name);
@@ -220,16 +207,12 @@ fn request_struct(s: &Struct) -> TokenStream {
             }
         }
     });
-    let required: Vec<_> = s
-        .fields
-        .iter()
-        .filter(|f| f.required)
-        .map(|f| ident(&f.rust_name))
-        .collect();
-    let inits = s.fields.iter().map(|f| {
+    let (required, required_locals) = required_fields(s);
+    let inits = s.fields.iter().enumerate().map(|(i, f)| {
         let rust = ident(&f.rust_name);
         if f.required {
-            quote!(#rust,)
+            let local = local(i);
+            quote!(#rust: #local,)
         } else {
             quote!(#rust: self.#rust,)
         }
@@ -242,7 +225,7 @@ fn request_struct(s: &Struct) -> TokenStream {
     } else {
         quote! {
             match (#(self.#required,)*) {
-                (#(::core::option::Option::Some(#required),)*) if errors.is_empty() => ::core::result::Result::Ok(#construct),
+                (#(::core::option::Option::Some(#required_locals),)*) if errors.is_empty() => ::core::result::Result::Ok(#construct),
                 _ => ::core::result::Result::Err(errors),
             }
         }
@@ -252,6 +235,8 @@ fn request_struct(s: &Struct) -> TokenStream {
     } else {
         (quote!(at), quote!(out))
     };
+    let read = strict_read(s);
+    let written = json_view(s);
     let too_many = (s.fields.len() > 5).then(|| quote!(#[allow(clippy::too_many_arguments)]));
     let builder_doc = docs::outer(&format!(
         "Builder of [`{}`]: `build()` checks every documented rule.",
@@ -259,9 +244,35 @@ fn request_struct(s: &Struct) -> TokenStream {
     ));
     quote! {
         #doc
-        #[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::cmp::PartialEq, ::core::cmp::Eq, ::serde::Serialize, ::serde::Deserialize)]
+        #[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::cmp::PartialEq, ::core::cmp::Eq)]
         pub struct #name {
             #(#fields)*
+        }
+
+        // Read strictly by one non-generic `from_json`, written by one non-generic `as_json`;
+        // the serde impls are one-line wrappers around them (see `response_struct_with_doc`).
+        impl ::top_runtime::strict::Item for #name {
+            fn from_json(value: ::top_runtime::Json) -> ::core::result::Result<Self, ::top_runtime::lenient::Error> {
+                #read
+            }
+        }
+
+        impl ::top_runtime::view::AsJson for #name {
+            fn as_json(&self) -> ::top_runtime::view::JsonView<'_> {
+                #written
+            }
+        }
+
+        impl ::serde::Serialize for #name {
+            fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> ::core::result::Result<S::Ok, S::Error> {
+                ::top_runtime::view::serialize(self, serializer)
+            }
+        }
+
+        impl<'de> ::serde::Deserialize<'de> for #name {
+            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::core::result::Result<Self, D::Error> {
+                ::top_runtime::strict::deserialize(deserializer)
+            }
         }
 
         impl #name {
@@ -356,20 +367,7 @@ fn response_struct_with_doc(s: &Struct, nested: bool) -> TokenStream {
             pub #rust: ::core::option::Option<#ty>,
         }
     });
-    let puts = s.fields.iter().map(|f| {
-        let rust = ident(&f.rust_name);
-        let wire = &f.wire_name;
-        quote!(out.put(#wire, &self.#rust);)
-    });
-    let written = if s.fields.is_empty() {
-        quote!(::top_runtime::lenient::JsonObject::new().into())
-    } else {
-        quote! {
-            let mut out = ::top_runtime::lenient::JsonObject::new();
-            #(#puts)*
-            out.into()
-        }
-    };
+    let written = json_view(s);
     let reads = s.fields.iter().map(|f| {
         let rust = ident(&f.rust_name);
         let wire = &f.wire_name;
@@ -413,15 +411,15 @@ fn response_struct_with_doc(s: &Struct, nested: bool) -> TokenStream {
         }
 
         // Written back the same way: one non-generic `as_json`, one shared `Serialize`.
-        impl ::top_runtime::lenient::AsJson for #name {
-            fn as_json(&self) -> ::top_runtime::lenient::JsonView<'_> {
+        impl ::top_runtime::view::AsJson for #name {
+            fn as_json(&self) -> ::top_runtime::view::JsonView<'_> {
                 #written
             }
         }
 
         impl ::serde::Serialize for #name {
             fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> ::core::result::Result<S::Ok, S::Error> {
-                ::serde::Serialize::serialize(&::top_runtime::lenient::AsJson::as_json(self), serializer)
+                ::top_runtime::view::serialize(self, serializer)
             }
         }
 
@@ -430,6 +428,86 @@ fn response_struct_with_doc(s: &Struct, nested: bool) -> TokenStream {
                 ::top_runtime::lenient::deserialize(deserializer)
             }
         }
+    }
+}
+
+/// The local holding field `i` in generated bodies.
+fn local(i: usize) -> proc_macro2::Ident {
+    format_ident!("v{}", i)
+}
+
+/// The required fields' Rust names, and the locals that hold them.
+fn required_fields(s: &Struct) -> (Vec<proc_macro2::Ident>, Vec<proc_macro2::Ident>) {
+    s.fields
+        .iter()
+        .enumerate()
+        .filter(|(_, f)| f.required)
+        .map(|(i, f)| (ident(&f.rust_name), local(i)))
+        .unzip()
+}
+
+/// The body of `as_json`: the present members in field order, in one allocation.
+fn json_view(s: &Struct) -> TokenStream {
+    if s.fields.is_empty() {
+        return quote!(::top_runtime::view::JsonObject::new().into());
+    }
+    let puts = s.fields.iter().map(|f| {
+        let rust = ident(&f.rust_name);
+        let wire = &f.wire_name;
+        quote!(out.put(#wire, &self.#rust);)
+    });
+    let capacity = Literal::usize_unsuffixed(s.fields.len());
+    quote! {
+        let mut out = ::top_runtime::view::JsonObject::with_capacity(#capacity);
+        #(#puts)*
+        out.into()
+    }
+}
+
+/// The body of a request struct's strict `from_json`: every member read in field order,
+/// then the first problem (a missing, misfit or unknown member) reported with its path.
+fn strict_read(s: &Struct) -> TokenStream {
+    let reads = s.fields.iter().enumerate().map(|(i, f)| {
+        let local = local(i);
+        let wire = &f.wire_name;
+        let reader = if f.required {
+            quote!(required)
+        } else {
+            quote!(optional)
+        };
+        quote!(let #local = fields.#reader(#wire);)
+    });
+    let inits = s.fields.iter().enumerate().map(|(i, f)| {
+        let rust = ident(&f.rust_name);
+        let local = local(i);
+        quote!(#rust: #local,)
+    });
+    let (_, required) = required_fields(s);
+    let fields = if s.fields.is_empty() {
+        quote!(fields)
+    } else {
+        quote!(mut fields)
+    };
+    let finish = if required.is_empty() {
+        quote! {
+            fields.finish()?;
+            ::core::result::Result::Ok(Self { #(#inits)* })
+        }
+    } else {
+        quote! {
+            match (#(#required,)*) {
+                (#(::core::option::Option::Some(#required),)*) => {
+                    fields.finish()?;
+                    ::core::result::Result::Ok(Self { #(#inits)* })
+                }
+                _ => ::core::result::Result::Err(fields.into_error()),
+            }
+        }
+    };
+    quote! {
+        let #fields = ::top_runtime::strict::Fields::new(value)?;
+        #(#reads)*
+        #finish
     }
 }
 
