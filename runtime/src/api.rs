@@ -89,8 +89,33 @@ pub enum ParamValue<'a> {
 pub struct Params<'a> {
     entries: Vec<(&'static str, ParamValue<'a>)>,
     /// Every name visited, present or not: a duplicate is a caller bug either way.
-    names: Vec<&'static str>,
+    names: Visited,
     error: Option<PrepareError>,
+}
+
+/// The names a [`Params`] has visited: inline for the usual few (no allocation on the call
+/// path), on the heap past that.
+#[derive(Debug, Default)]
+struct Visited {
+    inline: [&'static str; 16],
+    len: usize,
+    spilled: Vec<&'static str>,
+}
+
+impl Visited {
+    fn contains(&self, name: &str) -> bool {
+        self.inline[..self.len].contains(&name) || self.spilled.contains(&name)
+    }
+
+    fn push(&mut self, name: &'static str) {
+        match self.inline.get_mut(self.len) {
+            Some(slot) => {
+                *slot = name;
+                self.len += 1;
+            }
+            None => self.spilled.push(name),
+        }
+    }
 }
 
 impl<'a> Params<'a> {
@@ -114,7 +139,7 @@ impl<'a> Params<'a> {
             Some(PrepareError::EmptyParamName)
         } else if SYSTEM_PARAMS.contains(&name) {
             Some(PrepareError::ReservedParam(name.to_owned()))
-        } else if self.names.contains(&name) {
+        } else if self.names.contains(name) {
             Some(PrepareError::DuplicateParam(name.to_owned()))
         } else {
             None
@@ -450,6 +475,23 @@ mod tests {
         out.value("a", &Option::<i64>::None);
         out.value("a", &1i64);
         assert_eq!(out.error(), Some(&PrepareError::DuplicateParam("a".into())));
+        // Past the names kept inline too, in either half.
+        const MANY: [&str; 20] = [
+            "p0", "p1", "p2", "p3", "p4", "p5", "p6", "p7", "p8", "p9", "p10", "p11", "p12", "p13",
+            "p14", "p15", "p16", "p17", "p18", "p19",
+        ];
+        for again in ["p3", "p18"] {
+            let mut out = Params::new();
+            for name in MANY {
+                out.value(name, &1i64);
+            }
+            assert!(out.error().is_none());
+            out.value(again, &1i64);
+            assert_eq!(
+                out.error(),
+                Some(&PrepareError::DuplicateParam(again.into()))
+            );
+        }
         let mut out = Params::new();
         out.value("sign", &1i64);
         assert_eq!(

@@ -163,7 +163,7 @@ pub fn render_http(request: &HttpRequest, reveal_session: bool) -> String {
         request.redacted_url()
     };
     let mut out = format!("{} {url}\n", request.method);
-    for (name, value) in &request.headers {
+    for (name, value) in request.headers() {
         out.push_str(&format!("{name}: {value}\n"));
     }
     out.push('\n');

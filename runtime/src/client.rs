@@ -678,10 +678,11 @@ fn transport_error(e: reqwest::Error) -> TransportError {
 impl Transport for ReqwestTransport {
     fn send(&self, request: HttpRequest) -> TransportFuture<'_> {
         Box::pin(async move {
-            let mut builder = self.client.post(&request.url).body(request.body);
-            for (name, value) in &request.headers {
+            let mut builder = self.client.post(&request.url);
+            for (name, value) in request.headers() {
                 builder = builder.header(name, value);
             }
+            builder = builder.body(request.body);
             let mut response = builder.send().await.map_err(transport_error)?;
             let status = response.status().as_u16();
             let mut body = Vec::new();

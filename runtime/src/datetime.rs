@@ -123,7 +123,7 @@ impl FromStr for DateTime {
 impl DateTime {
     /// The wire text `yyyy-MM-dd HH:mm:ss`, written into a stack buffer; `None` for a year
     /// outside 0..=9999, which has no four-digit form.
-    fn wire_bytes(self) -> Option<[u8; 19]> {
+    pub(crate) fn wire_bytes(self) -> Option<[u8; 19]> {
         let d = self.0;
         let year = u16::try_from(d.year()).ok().filter(|y| *y <= 9999)?;
         let mut out = *b"0000-00-00 00:00:00";

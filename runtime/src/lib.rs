@@ -12,6 +12,7 @@ pub mod code;
 pub mod datetime;
 pub mod decimal;
 pub mod file;
+mod json_text;
 pub mod lenient;
 pub mod prepare;
 pub mod response;

@@ -259,23 +259,29 @@ pub fn china_now() -> String {
 #[derive(Clone, PartialEq, Eq)]
 pub struct HttpRequest {
     /// HTTP method; always `POST`.
-    pub method: String,
+    pub method: &'static str,
     /// Gateway URL with the system parameters (including `sign`) as query string.
     pub url: String,
-    /// Request headers (`Content-Type`).
-    pub headers: Vec<(String, String)>,
+    /// The `Content-Type` header, the only header TOP needs: the form type, or
+    /// `multipart/form-data` with its boundary. Static for a form: nothing allocated.
+    pub content_type: Cow<'static, str>,
     /// Form-encoded API parameters (possibly empty), or the `multipart/form-data` body of a
     /// request with files.
     pub body: Vec<u8>,
 }
 
 impl HttpRequest {
-    /// The value of the first header named `name` (ASCII case-insensitive).
+    /// The headers to send, name and value.
+    pub fn headers(&self) -> [(&'static str, &str); 1] {
+        [("Content-Type", &self.content_type)]
+    }
+
+    /// The value of header `name` (ASCII case-insensitive).
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
+        self.headers()
+            .into_iter()
             .find(|(k, _)| k.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
+            .map(|(_, v)| v)
     }
 
     /// The URL with the `session` query value replaced by `<redacted>`, for logging.
@@ -371,7 +377,7 @@ impl fmt::Debug for HttpRequest {
         f.debug_struct("HttpRequest")
             .field("method", &self.method)
             .field("url", &self.redacted_url())
-            .field("headers", &self.headers)
+            .field("headers", &self.headers())
             // A form body is ASCII text; a multipart one is shown with file bytes summarised.
             .field("body", &self.readable_body())
             .finish()
@@ -784,22 +790,24 @@ fn build<'k, 't>(
             body.pair(i == 0, k, v);
         }
         let body = body.finish();
-        (FORM_CONTENT_TYPE.to_owned(), body)
+        (Cow::Borrowed(FORM_CONTENT_TYPE), body)
     } else {
         // One lifetime for keys and values, as the multipart writer takes them.
         #[allow(clippy::map_identity)]
         let texts: Vec<(&str, &str)> = texts.map(|(k, v)| (k, v)).collect();
         let (boundary, body) = multipart_body(&texts, files)?;
         (
-            format!("{MULTIPART_FORM_DATA}; boundary={boundary}; charset=UTF-8"),
+            Cow::Owned(format!(
+                "{MULTIPART_FORM_DATA}; boundary={boundary}; charset=UTF-8"
+            )),
             body,
         )
     };
 
     Ok(HttpRequest {
-        method: "POST".to_owned(),
+        method: "POST",
         url,
-        headers: vec![("Content-Type".to_owned(), content_type)],
+        content_type,
         body,
     })
 }

@@ -119,8 +119,12 @@ pub fn serialize<T: AsJson + ?Sized, S: Serializer>(
 pub fn to_json_text<T: AsJson + ?Sized>(value: &T) -> Option<String> {
     match value.as_json() {
         JsonView::Absent | JsonView::Json(Value::Null) => None,
-        // Writing to a `String` fails only for a non-string map key, which a view has none of.
-        view => serde_json::to_string(&view).ok(),
+        view => {
+            // Room for a typical struct parameter at once, rather than growing from nothing.
+            let mut text = String::with_capacity(256);
+            crate::json_text::write(&view, &mut text);
+            Some(text)
+        }
     }
 }
 

@@ -729,13 +729,13 @@ async fn the_expected_wire_request_matches_a_pinned_prepare() {
                 )
                 .expect("prepares");
             let seen = top_e2e::SeenRequest {
-                method: prepared.method.clone(),
+                method: prepared.method.to_owned(),
                 target: prepared
                     .url
                     .split_once("127.0.0.1")
                     .and_then(|(_, rest)| rest.find('/').map(|i| rest[i..].to_owned()))
                     .expect("a local URL"),
-                headers: prepared.headers.clone(),
+                headers: crate::owned_headers(&prepared),
                 body: prepared.body.clone(),
             };
             let expect = expect::<R>(&setup, TimestampCheck::Exact("2016-01-01 12:00:00".into()));

@@ -9,3 +9,12 @@ mod retry;
 mod seeds;
 mod upload;
 mod upload_generated;
+
+/// The headers of a prepared request, owned as the gateway's received ones are.
+fn owned_headers(prepared: &top_runtime::prepare::HttpRequest) -> Vec<(String, String)> {
+    prepared
+        .headers()
+        .iter()
+        .map(|(name, value)| ((*name).to_owned(), (*value).to_owned()))
+        .collect()
+}

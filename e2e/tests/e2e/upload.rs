@@ -268,7 +268,7 @@ async fn the_signature_covers_the_text_parts_and_never_the_files() {
         .expect("prepares");
     let seen = parse_printed_request(&format!("POST {}\n\n", http.url)).unwrap();
     let as_seen = |body: Vec<u8>| top_e2e::SeenRequest {
-        headers: http.headers.clone(),
+        headers: crate::owned_headers(&http),
         body,
         ..seen.clone()
     };
