@@ -648,6 +648,26 @@ fn form_len(text: &str) -> usize {
     len
 }
 
+/// Inputs up to this many bytes get a buffer of three bytes per input byte rather than a
+/// measuring pass over them (at most 48 KiB, freed with the request).
+const UNMEASURED_LIMIT: usize = 16 * 1024;
+
+/// Room enough for `key=value&...` form-encoded: for small inputs the worst case, at most
+/// three bytes per byte, which costs no pass over the text (most of it short names and
+/// values the measuring loop cannot vectorize); for large ones the exact length, so that a
+/// big body is not tripled.
+fn form_pairs_room<'k, 'v>(pairs: impl Iterator<Item = (&'k str, &'v str)> + Clone) -> usize {
+    let raw = pairs
+        .clone()
+        .map(|(k, v)| k.len() + v.len() + 2)
+        .sum::<usize>();
+    if raw <= UNMEASURED_LIMIT {
+        3 * raw
+    } else {
+        form_pairs_len(pairs)
+    }
+}
+
 /// The length of `key=value&...` form-encoded (no leading `&`).
 fn form_pairs_len<'k, 'v>(pairs: impl Iterator<Item = (&'k str, &'v str)>) -> usize {
     pairs
@@ -656,7 +676,7 @@ fn form_pairs_len<'k, 'v>(pairs: impl Iterator<Item = (&'k str, &'v str)>) -> us
         .saturating_sub(1)
 }
 
-/// Writes a form-encoded text of known length (the URL, the body) into a buffer sized once.
+/// Writes a form-encoded text of bounded length (the URL, the body) into a buffer sized once.
 ///
 /// Each byte is one table lookup and one four-byte store: the store always writes a whole
 /// table entry and the cursor moves by the encoded length, so there is no branch per byte
@@ -669,7 +689,7 @@ struct FormWriter {
 }
 
 impl FormWriter {
-    /// A writer for `prefix` followed by `encoded_len` bytes of form-encoded text.
+    /// A writer for `prefix` followed by at most `encoded_len` bytes of form-encoded text.
     fn new(prefix: &str, encoded_len: usize) -> Self {
         let len = prefix.len() + encoded_len;
         let mut buf = Vec::with_capacity(len + 3);
@@ -775,7 +795,7 @@ fn build<'k, 't>(
     };
     let signed = [("sign", sign.as_str())];
     let query = system_pairs.iter().copied().chain(signed);
-    let mut url = FormWriter::new(gateway, separator.len() + form_pairs_len(query.clone()));
+    let mut url = FormWriter::new(gateway, separator.len() + form_pairs_room(query.clone()));
     url.raw(separator);
     for (i, (k, v)) in query.enumerate() {
         url.pair(i == 0, k, v);
@@ -785,7 +805,7 @@ fn build<'k, 't>(
         .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
 
     let (content_type, body) = if files.is_empty() {
-        let mut body = FormWriter::new("", form_pairs_len(texts.clone()));
+        let mut body = FormWriter::new("", form_pairs_room(texts.clone()));
         for (i, (k, v)) in texts.enumerate() {
             body.pair(i == 0, k, v);
         }
@@ -1164,14 +1184,30 @@ mod tests {
             );
             assert_eq!(form_len(text), want.len(), "{text:?}");
             let pairs = [(text, text), ("k", text), (text, "")];
-            let mut out = FormWriter::new("", form_pairs_len(pairs.into_iter()));
-            for (i, (k, v)) in pairs.into_iter().enumerate() {
-                out.pair(i == 0, k, v);
-            }
+            let exact = FormWriter::new("", form_pairs_len(pairs.into_iter()));
+            let room = FormWriter::new("", form_pairs_room(pairs.into_iter()));
             let mut want = form_urlencoded::Serializer::new(String::new());
             want.extend_pairs(pairs);
-            assert_eq!(out.finish(), want.finish().into_bytes(), "{text:?}");
+            let want = want.finish().into_bytes();
+            for mut out in [exact, room] {
+                for (i, (k, v)) in pairs.into_iter().enumerate() {
+                    out.pair(i == 0, k, v);
+                }
+                assert_eq!(out.finish(), want, "{text:?}");
+            }
         }
+        // Past the unmeasured limit the room is the exact length, which must still fit.
+        let big = "张\"x".repeat(UNMEASURED_LIMIT);
+        let pairs = [("big", big.as_str())];
+        assert_eq!(
+            form_pairs_room(pairs.into_iter()),
+            form_pairs_len(pairs.into_iter())
+        );
+        let mut out = FormWriter::new("", form_pairs_room(pairs.into_iter()));
+        out.pair(true, "big", &big);
+        let mut want = form_urlencoded::Serializer::new(String::new());
+        want.extend_pairs(pairs);
+        assert_eq!(out.finish(), want.finish().into_bytes());
     }
 
     #[test]
