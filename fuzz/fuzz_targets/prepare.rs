@@ -1,8 +1,9 @@
 //! The request encoder: form and multipart bodies, the signed query, with arbitrary
 //! parameter values, file names, MIME types and file contents.
 //!
-//! Invariants: nothing panics; the same request prepares to the same bytes; a form body
-//! decodes back to exactly the text parameters; a multipart body splits at its boundary
+//! Invariants: nothing panics; the same request prepares to the same bytes; a struct
+//! parameter's JSON text is what serde_json writes for it; a form body decodes back to
+//! exactly the text parameters; a multipart body splits at its boundary
 //! into exactly the parts sent, contents byte for byte; the query holds the method.
 #![no_main]
 
@@ -14,6 +15,7 @@ use top_runtime::prepare::{
     Credentials, Format, HttpRequest, RequestOptions, prepare_params, prepare_request,
 };
 use top_runtime::sign::SignMethod;
+use top_runtime::view::{AsJson, JsonObject, JsonView};
 
 /// `Params` takes `&'static str` names (generated code passes literals), so names come from
 /// a pool that holds the awkward ones: blank, reserved, quotes, line breaks, NUL, non-ASCII.
@@ -37,9 +39,53 @@ const NAMES: &[&str] = &[
 ];
 
 #[derive(Arbitrary, Debug)]
+enum Member {
+    Text(Option<String>),
+    Number(i64),
+    Flag(bool),
+    Texts(Vec<String>),
+    Inner(Vec<(u8, String)>),
+}
+
+/// A struct parameter, written as generated structs write themselves.
+#[derive(Arbitrary, Debug)]
+struct Struct(Vec<(u8, Member)>);
+
+fn name(index: u8) -> &'static str {
+    NAMES[usize::from(index) % NAMES.len()]
+}
+
+/// An inner struct: text members only.
+fn inner_view(members: &[(u8, String)]) -> JsonView<'_> {
+    let mut out = JsonObject::with_capacity(members.len());
+    for (n, text) in members {
+        out.put(name(*n), text);
+    }
+    out.into()
+}
+
+impl AsJson for Struct {
+    fn as_json(&self) -> JsonView<'_> {
+        let mut out = JsonObject::with_capacity(self.0.len());
+        for (n, member) in &self.0 {
+            let view = match member {
+                Member::Text(text) => text.as_json(),
+                Member::Number(n) => n.as_json(),
+                Member::Flag(b) => b.as_json(),
+                Member::Texts(texts) => texts.as_json(),
+                Member::Inner(members) => inner_view(members),
+            };
+            out.push(name(*n), view);
+        }
+        out.into()
+    }
+}
+
+#[derive(Arbitrary, Debug)]
 enum Value {
     Text(String),
     List(Vec<String>),
+    Struct(Struct),
     File {
         file_name: String,
         mime_type: Option<String>,
@@ -157,6 +203,17 @@ fuzz_target!(|input: Input| {
         match (value, file) {
             (Value::Text(t), _) => params.value(name, t),
             (Value::List(items), _) => params.value(name, items),
+            (Value::Struct(fields), _) => {
+                let mut alone = Params::new();
+                alone.json("s", fields);
+                let expected = serde_json::to_string(&fields.as_json()).expect("a view serializes");
+                assert_eq!(
+                    alone.get("s"),
+                    Some(expected.as_str()),
+                    "not serde_json's text"
+                );
+                params.json(name, fields);
+            }
             (Value::File { .. }, Some(f)) => params.file(name, f),
             (Value::File { .. }, None) => unreachable!("every file value was made a FileItem"),
         }

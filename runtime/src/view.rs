@@ -57,7 +57,11 @@ impl<'a> JsonObject<'a> {
 
     /// Adds member `name` unless the value is absent (`None`).
     pub fn put<T: AsJson + ?Sized>(&mut self, name: &'static str, value: &'a T) {
-        let view = value.as_json();
+        self.push(name, value.as_json());
+    }
+
+    /// Adds member `name` with a view built by hand, unless it is [`JsonView::Absent`].
+    pub fn push(&mut self, name: &'static str, view: JsonView<'a>) {
         if view != JsonView::Absent {
             self.0.push((name, view));
         }
