@@ -368,3 +368,39 @@ async fn retried_errors_show_no_secrets() {
     assert!(!shown.contains(SESSION), "{shown}");
     assert!(!shown.contains(APP_SECRET), "{shown}");
 }
+
+/// A body over the client's limit, sent by the real transport: a typed error with the status,
+/// and never retried (the next answer would be as large). Under the limit, the same padded
+/// body decodes.
+#[tokio::test]
+async fn a_body_over_the_size_limit_is_refused_with_a_typed_error() {
+    const LIMIT: usize = 1 << 20;
+    let padded = format!("{}{}", BillNotify::json_success(), " ".repeat(8 * LIMIT));
+    let gw = FakeGateway::builder(
+        expect::<BillNotify>(&Setup::default(), TimestampCheck::NearNow),
+        Reply::json(padded),
+    )
+    .start()
+    .expect("the fake gateway starts");
+    let sleeper = Recorder::default();
+    let client = |limit: usize| {
+        TopClient::builder(APP_KEY, APP_SECRET)
+            .gateway(Gateway::Url(gw.url()))
+            .retry(policy().max_retries(3))
+            .sleeper(sleeper.clone())
+            .max_body_size(limit)
+            .build()
+            .expect("the client builds")
+    };
+    match client(LIMIT).execute(&example::<BillNotify>()).await {
+        Err(CallError::BodyTooLarge { limit, status }) => assert_eq!((limit, status), (LIMIT, 200)),
+        other => panic!("expected BodyTooLarge, got {other:?}"),
+    }
+    assert_eq!(gw.request_count(), 1, "an oversized answer is not retried");
+    assert!(sleeper.waits().is_empty());
+    let response = client(16 * LIMIT)
+        .execute(&example::<BillNotify>())
+        .await
+        .expect("under the limit, the padded body decodes");
+    assert_eq!(to_json(&response), BillNotify::expected_response());
+}
