@@ -336,3 +336,54 @@ fn call_sends_nothing_for_a_rule_breaking_request_or_a_missing_session() {
     assert!(out.stderr.contains("target_app_key"), "{}", out.stderr);
     assert_eq!(gateway.request_count(), 0);
 }
+
+#[test]
+fn call_reads_the_request_file_strictly_and_sends_nothing_it_cannot_read() {
+    let gateway =
+        start_gateway::<BillNotify>(&Setup::default(), Reply::json(BillNotify::json_success()));
+    let example: Value = serde_json::from_str(BILL_NOTIFY_EXAMPLE).expect("JSON");
+    let bill = "bill_status_equest_top";
+
+    let mut missing = example.clone();
+    missing[bill]
+        .as_object_mut()
+        .expect("an object")
+        .remove("biz_no");
+    let out = run_call::<BillNotify>(&gateway, &[], &missing.to_string(), &[]);
+    assert_eq!(out.code, Some(1), "{}", out.stderr);
+    let path = format!("{bill}.biz_no");
+    assert!(
+        out.stderr
+            .contains(&format!("{path}: Missing required arguments:{path}")),
+        "{}",
+        out.stderr
+    );
+
+    let mut misspelt = example.clone();
+    misspelt[bill]["extend_inf"] = json!("{}");
+    let out = run_call::<BillNotify>(&gateway, &[], &misspelt.to_string(), &[]);
+    assert_eq!(out.code, Some(1), "{}", out.stderr);
+    assert!(
+        out.stderr.contains(&format!(
+            "at `{bill}.extend_inf`: unknown field `extend_inf`"
+        )),
+        "{}",
+        out.stderr
+    );
+    assert!(out.stderr.contains("`extend_info`"), "{}", out.stderr);
+
+    let mut mistyped = example;
+    mistyped[bill]["event_time"] = json!(20190908);
+    let out = run_call::<BillNotify>(&gateway, &[], &mistyped.to_string(), &[]);
+    assert_eq!(out.code, Some(1), "{}", out.stderr);
+    assert!(
+        out.stderr.contains(&format!("at `{bill}.event_time`")),
+        "{}",
+        out.stderr
+    );
+
+    let out = run_call::<BillNotify>(&gateway, &[], "{\"bill_status_equest_top\": ", &[]);
+    assert_eq!(out.code, Some(1), "{}", out.stderr);
+    assert!(out.stderr.contains("is not JSON"), "{}", out.stderr);
+    assert_eq!(gateway.request_count(), 0);
+}
