@@ -236,7 +236,7 @@ fn request_struct(s: &Struct) -> TokenStream {
         (quote!(at), quote!(out))
     };
     let read = strict_read(s);
-    let written = json_view(s);
+    let json_impls = json_impls(&name, s, quote!(strict));
     let too_many = (s.fields.len() > 5).then(|| quote!(#[allow(clippy::too_many_arguments)]));
     let builder_doc = docs::outer(&format!(
         "Builder of [`{}`]: `build()` checks every documented rule.",
@@ -249,31 +249,14 @@ fn request_struct(s: &Struct) -> TokenStream {
             #(#fields)*
         }
 
-        // Read strictly by one non-generic `from_json`, written by one non-generic `as_json`;
-        // the serde impls are one-line wrappers around them (see `response_struct_with_doc`).
+        // Read strictly by one non-generic `from_json` (see `response_struct_with_doc`).
         impl ::top_runtime::strict::Item for #name {
             fn from_json(value: ::top_runtime::Json) -> ::core::result::Result<Self, ::top_runtime::lenient::Error> {
                 #read
             }
         }
 
-        impl ::top_runtime::view::AsJson for #name {
-            fn as_json(&self) -> ::top_runtime::view::JsonView<'_> {
-                #written
-            }
-        }
-
-        impl ::serde::Serialize for #name {
-            fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> ::core::result::Result<S::Ok, S::Error> {
-                ::top_runtime::view::serialize(self, serializer)
-            }
-        }
-
-        impl<'de> ::serde::Deserialize<'de> for #name {
-            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::core::result::Result<Self, D::Error> {
-                ::top_runtime::strict::deserialize(deserializer)
-            }
-        }
+        #json_impls
 
         impl #name {
             #builder_doc
@@ -367,7 +350,7 @@ fn response_struct_with_doc(s: &Struct, nested: bool) -> TokenStream {
             pub #rust: ::core::option::Option<#ty>,
         }
     });
-    let written = json_view(s);
+    let json_impls = json_impls(&name, s, quote!(lenient));
     let reads = s.fields.iter().map(|f| {
         let rust = ident(&f.rust_name);
         let wire = &f.wire_name;
@@ -410,24 +393,7 @@ fn response_struct_with_doc(s: &Struct, nested: bool) -> TokenStream {
             }
         }
 
-        // Written back the same way: one non-generic `as_json`, one shared `Serialize`.
-        impl ::top_runtime::view::AsJson for #name {
-            fn as_json(&self) -> ::top_runtime::view::JsonView<'_> {
-                #written
-            }
-        }
-
-        impl ::serde::Serialize for #name {
-            fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> ::core::result::Result<S::Ok, S::Error> {
-                ::top_runtime::view::serialize(self, serializer)
-            }
-        }
-
-        impl<'de> ::serde::Deserialize<'de> for #name {
-            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::core::result::Result<Self, D::Error> {
-                ::top_runtime::lenient::deserialize(deserializer)
-            }
-        }
+        #json_impls
     }
 }
 
@@ -444,6 +410,31 @@ fn required_fields(s: &Struct) -> (Vec<proc_macro2::Ident>, Vec<proc_macro2::Ide
         .filter(|(_, f)| f.required)
         .map(|(i, f)| (ident(&f.rust_name), local(i)))
         .unzip()
+}
+
+/// `AsJson` (one non-generic `as_json`), and serde impls that are one-line wrappers: writing
+/// through the view, reading through `top_runtime::<reader>::deserialize`.
+fn json_impls(name: &proc_macro2::Ident, s: &Struct, reader: TokenStream) -> TokenStream {
+    let written = json_view(s);
+    quote! {
+        impl ::top_runtime::view::AsJson for #name {
+            fn as_json(&self) -> ::top_runtime::view::JsonView<'_> {
+                #written
+            }
+        }
+
+        impl ::serde::Serialize for #name {
+            fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> ::core::result::Result<S::Ok, S::Error> {
+                ::top_runtime::view::serialize(self, serializer)
+            }
+        }
+
+        impl<'de> ::serde::Deserialize<'de> for #name {
+            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::core::result::Result<Self, D::Error> {
+                ::top_runtime::#reader::deserialize(deserializer)
+            }
+        }
+    }
 }
 
 /// The body of `as_json`: the present members in field order, in one allocation.
