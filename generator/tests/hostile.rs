@@ -334,7 +334,6 @@ fn a_control_character_on_a_page_still_gives_yaml_that_reads_back() {
 /// hand-written spec with a long comment block was rejected. The fuzzer's input, and a
 /// spec with a 500-line comment where the reader looks ahead.
 #[test]
-#[ignore = "fails until the YAML reader takes comment blocks of any length"]
 fn a_long_comment_block_reads_back() {
     let found = include_bytes!("fuzz_regressions/page_import_long_comment.txt");
     let page = String::from_utf8_lossy(found);
