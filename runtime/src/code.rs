@@ -87,7 +87,7 @@ macro_rules! text_codes {
         }
 
         impl $crate::strict::Item for $name {
-            fn from_json(value: $crate::__private::serde_json::Value) -> ::core::result::Result<Self, $crate::lenient::Error> {
+            fn from_json(value: $crate::__private::serde_json::Value) -> ::core::result::Result<Self, $crate::strict::Error> {
                 ::core::result::Result::Ok(Self::from(<::std::string::String as $crate::strict::Item>::from_json(value)?))
             }
         }
@@ -174,7 +174,7 @@ macro_rules! number_codes {
         }
 
         impl $crate::strict::Item for $name {
-            fn from_json(value: $crate::__private::serde_json::Value) -> ::core::result::Result<Self, $crate::lenient::Error> {
+            fn from_json(value: $crate::__private::serde_json::Value) -> ::core::result::Result<Self, $crate::strict::Error> {
                 ::core::result::Result::Ok(Self::from(<::core::primitive::i64 as $crate::strict::Item>::from_json(value)?))
             }
         }

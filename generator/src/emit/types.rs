@@ -251,7 +251,7 @@ fn request_struct(s: &Struct) -> TokenStream {
 
         // Read strictly by one non-generic `from_json` (see `response_struct_with_doc`).
         impl ::top_runtime::strict::Item for #name {
-            fn from_json(value: ::top_runtime::Json) -> ::core::result::Result<Self, ::top_runtime::lenient::Error> {
+            fn from_json(value: ::top_runtime::Json) -> ::core::result::Result<Self, ::top_runtime::strict::Error> {
                 #read
             }
         }
