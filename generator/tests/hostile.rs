@@ -328,20 +328,26 @@ fn a_control_character_on_a_page_still_gives_yaml_that_reads_back() {
     }
 }
 
-/// Found by `fuzz/page_import`: a coded value's meaning of many lines became a `# TODO`
-/// comment of as many lines, and the YAML reader gave up on more than 96 comment lines in a
-/// row ("too many buffered comments"): the spec import wrote did not read back, and any
-/// hand-written spec with a long comment block was rejected. The fuzzer's input, and a
-/// spec with a 500-line comment where the reader looks ahead.
+/// Found by `fuzz/page_import`, then `fuzz/doc_json`: a coded value's meaning of many lines
+/// became a `# TODO` comment of as many lines, and the YAML reader gave up on more than 96
+/// comment lines in a row ("too many buffered comments"): the spec import wrote did not read
+/// back, and any hand-written spec with a long comment block was rejected. Both fuzzers'
+/// inputs, and a spec with a 500-line comment where the reader looks ahead.
 #[test]
 fn a_long_comment_block_reads_back() {
-    let found = include_bytes!("fuzz_regressions/page_import_long_comment.txt");
-    let page = String::from_utf8_lossy(found);
-    let imported = topgen::import::import(&page);
-    let yaml = imported.yaml().expect("the page gives a spec");
-    let file = topgen::diag::SourceFile::new("specs/x.yaml", yaml.clone());
-    if let Err(d) = topgen::yaml::parse(&file) {
-        panic!("{}\n{yaml}", d.message);
+    let page = include_bytes!("fuzz_regressions/page_import_long_comment.txt");
+    let doc = include_bytes!("fuzz_regressions/doc_json_long_comment.json");
+    let doc = String::from_utf8_lossy(doc);
+    assert!(topgen::import::doc_json::is_doc_json(&doc));
+    for imported in [
+        topgen::import::import(&String::from_utf8_lossy(page)),
+        topgen::import::doc_json::import(&doc, Some("类目")),
+    ] {
+        let yaml = imported.yaml().expect("the input gives a spec");
+        let file = topgen::diag::SourceFile::new("specs/x.yaml", yaml.clone());
+        if let Err(d) = topgen::yaml::parse(&file) {
+            panic!("{}\n{yaml}", d.message);
+        }
     }
 
     let comment: String = (0..500).map(|i| format!("    # line {i}\n")).collect();
