@@ -53,8 +53,7 @@ pub trait ApiRequest: Validate {
     /// their response with [`crate::lenient::read`], which costs no serde instantiation and
     /// names the full path of a value that does not fit.
     fn read_response(result: serde_json::Value) -> Result<Self::Response, crate::lenient::Error> {
-        serde_path_to_error::deserialize(result)
-            .map_err(|e| crate::lenient::Error::at(e.path().to_string(), e.inner().to_string()))
+        serde_path_to_error::deserialize(result).map_err(crate::lenient::Error::from_serde)
     }
 }
 
@@ -284,8 +283,6 @@ impl FileParam for Option<Vec<FileItem>> {
 /// `true`/`false`, Date in China time, Decimal as its text, a list of plain values
 /// comma-joined).
 pub mod param {
-    use std::fmt::Write as _;
-
     /// A plain value as it is sent.
     pub trait WireValue {
         /// Appends the text sent for the value to `out`; `false` (and nothing written) when
@@ -313,19 +310,46 @@ pub mod param {
         }
     }
 
-    /// Values whose `Display` is their wire text; written without an intermediate `String`.
-    macro_rules! display_wire {
-        ($($t:ty),*) => {$(
-            impl WireValue for $t {
-                fn write_wire(&self, out: &mut String) -> bool {
-                    // Writing into a `String` cannot fail.
-                    let _ = write!(out, "{self}");
-                    true
-                }
-            }
-        )*};
+    impl WireValue for bool {
+        fn write_wire(&self, out: &mut String) -> bool {
+            out.push_str(if *self { "true" } else { "false" });
+            true
+        }
     }
-    display_wire!(i64, bool, crate::DateTime);
+
+    impl WireValue for crate::DateTime {
+        fn write_wire(&self, out: &mut String) -> bool {
+            self.push_wire(out);
+            true
+        }
+    }
+
+    impl WireValue for i64 {
+        fn write_wire(&self, out: &mut String) -> bool {
+            push_i64(*self, out);
+            true
+        }
+    }
+
+    /// Appends the decimal digits of `n` (as its `Display` writes them), without the
+    /// formatting machinery: numbers are on the call path, as parameters and in JSON.
+    pub(crate) fn push_i64(n: i64, out: &mut String) {
+        let mut digits = [0u8; 20];
+        let mut at = digits.len();
+        let mut rest = n.unsigned_abs();
+        loop {
+            at -= 1;
+            digits[at] = b'0' + (rest % 10) as u8;
+            rest /= 10;
+            if rest == 0 {
+                break;
+            }
+        }
+        if n < 0 {
+            out.push('-');
+        }
+        out.extend(digits[at..].iter().map(|&b| char::from(b)));
+    }
 
     impl WireValue for crate::Decimal {
         fn write_wire(&self, out: &mut String) -> bool {
@@ -404,6 +428,19 @@ mod tests {
         assert_eq!(text_of(&Some(" \t ".to_owned())), None);
         assert_eq!(text_of(""), None);
         assert_eq!(3i64.wire().as_deref(), Some("3"));
+        for n in [0, -7, 10, i64::MIN, i64::MAX] {
+            assert_eq!(n.wire(), Some(n.to_string()));
+        }
+        assert_eq!(
+            (true.wire(), false.wire()),
+            (Some("true".into()), Some("false".into()))
+        );
+        for date in [
+            "2016-01-01 12:00:00".parse::<crate::DateTime>().unwrap(),
+            crate::DateTime::from_epoch_millis(-70_000_000_000_000).unwrap(),
+        ] {
+            assert_eq!(date.wire(), Some(date.to_string()));
+        }
     }
 
     #[test]

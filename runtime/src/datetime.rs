@@ -123,7 +123,7 @@ impl FromStr for DateTime {
 impl DateTime {
     /// The wire text `yyyy-MM-dd HH:mm:ss`, written into a stack buffer; `None` for a year
     /// outside 0..=9999, which has no four-digit form.
-    pub(crate) fn wire_bytes(self) -> Option<[u8; 19]> {
+    fn wire_bytes(self) -> Option<[u8; 19]> {
         let d = self.0;
         let year = u16::try_from(d.year()).ok().filter(|y| *y <= 9999)?;
         let mut out = *b"0000-00-00 00:00:00";
@@ -145,6 +145,21 @@ impl DateTime {
             digits(&mut out[at..at + 2], part.unsigned_abs().into());
         }
         Some(out)
+    }
+}
+
+impl DateTime {
+    /// Appends the wire text to `out`, as `Display` writes it, without the formatting
+    /// machinery for the usual four-digit years: dates are on the call path, as parameters
+    /// and in JSON.
+    pub(crate) fn push_wire(self, out: &mut String) {
+        match self.wire_bytes() {
+            Some(bytes) => out.extend(bytes.iter().map(|&b| char::from(b))),
+            None => {
+                // Writing into a `String` cannot fail.
+                let _ = fmt::Write::write_fmt(out, format_args!("{self}"));
+            }
+        }
     }
 }
 

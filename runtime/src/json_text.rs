@@ -5,6 +5,7 @@
 //! bytes that need escaping, which is where serde_json spent most of its time on the call
 //! path. `Json` values are handed to serde_json itself: they are rare and arbitrary.
 
+use crate::api::param::push_i64;
 use crate::view::JsonView;
 
 /// Appends the JSON text of `view` to `out`.
@@ -12,17 +13,14 @@ pub(crate) fn write(view: &JsonView<'_>, out: &mut String) {
     match view {
         JsonView::Absent => out.push_str("null"),
         JsonView::Text(text) => write_str(text, out),
-        JsonView::Number(n) => write_i64(*n, out),
+        JsonView::Number(n) => push_i64(*n, out),
         JsonView::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
-        JsonView::Date(date) => match date.wire_bytes() {
-            Some(bytes) => {
-                // Digits, dashes, colons and a space: no escaping needed.
-                out.push('"');
-                out.extend(bytes.iter().map(|&b| char::from(b)));
-                out.push('"');
-            }
-            None => write_str(&date.to_string(), out),
-        },
+        // Digits, dashes, colons and a space: nothing to escape.
+        JsonView::Date(date) => {
+            out.push('"');
+            date.push_wire(out);
+            out.push('"');
+        }
         // The text is a JSON number by construction (what its `Serialize` writes raw).
         JsonView::Decimal(decimal) => out.push_str(decimal.as_str()),
         JsonView::Json(value) => write_serde(value, out),
@@ -33,7 +31,7 @@ pub(crate) fn write(view: &JsonView<'_>, out: &mut String) {
             out.push_str(",\"mime_type\":");
             write_str(file.mime_type(), out);
             out.push_str(",\"size\":");
-            write_i64(i64::try_from(file.len()).unwrap_or(i64::MAX), out);
+            push_i64(i64::try_from(file.len()).unwrap_or(i64::MAX), out);
             out.push('}');
         }
         JsonView::Object(object) => {
@@ -119,25 +117,6 @@ fn write_str(text: &str, out: &mut String) {
     }
     out.push_str(rest);
     out.push('"');
-}
-
-/// Decimal digits of `n`, without the formatting machinery.
-fn write_i64(n: i64, out: &mut String) {
-    let mut digits = [0u8; 20];
-    let mut at = digits.len();
-    let mut rest = n.unsigned_abs();
-    loop {
-        at -= 1;
-        digits[at] = b'0' + (rest % 10) as u8;
-        rest /= 10;
-        if rest == 0 {
-            break;
-        }
-    }
-    if n < 0 {
-        out.push('-');
-    }
-    out.extend(digits[at..].iter().map(|&b| char::from(b)));
 }
 
 #[cfg(test)]

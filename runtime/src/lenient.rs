@@ -42,6 +42,11 @@ impl Error {
         }
     }
 
+    /// What serde said about a value read with its own `Deserialize`, at the path it gave.
+    pub(crate) fn from_serde(error: serde_path_to_error::Error<serde_json::Error>) -> Self {
+        Error::at(error.path().to_string(), error.into_inner().to_string())
+    }
+
     /// Where the value sits, in wire names, relative to what was read; empty for the top.
     pub fn path(&self) -> &str {
         &self.path
@@ -110,7 +115,7 @@ pub fn from_json_object<T: DeserializeOwned>(value: Value) -> Result<Option<T>, 
         Value::String(s) if s.trim().is_empty() => Ok(None),
         other => serde_path_to_error::deserialize(other)
             .map(Some)
-            .map_err(|e| Error::at(e.path().to_string(), e.inner().to_string())),
+            .map_err(Error::from_serde),
     }
 }
 

@@ -39,29 +39,36 @@ where
     read(Value::deserialize(deserializer)?).map_err(D::Error::custom)
 }
 
-/// [`Item::from_json`] for a type with its own `Deserialize` (a hand-written request, or a
-/// leaf type): the error keeps serde's path, and a missing member is worded and placed as
+/// [`Item::from_json`] for a type with its own `Deserialize` (a hand-written request): the
+/// error keeps serde's path, and a missing member is worded and placed as
 /// [`Fields::required`] reports it.
 pub fn via_serde<T: DeserializeOwned>(value: Value) -> Result<T, Error> {
     serde_path_to_error::deserialize(value).map_err(|e| {
-        let message = e.inner().to_string();
-        let parent = e.path().to_string();
-        let parent = if parent == "." { String::new() } else { parent };
-        let missing = message
-            .strip_prefix("missing field `")
-            .and_then(|rest| rest.split_once('`'))
-            .map(|(field, _)| field.to_owned());
-        match missing {
-            Some(field) if parent.is_empty() => Error::at(field, message),
-            Some(field) => Error::at(format!("{parent}.{field}"), message),
-            None => Error::at(parent, message),
+        let error = Error::from_serde(e);
+        let parent = match error.path() {
+            "." => "",
+            path => path,
+        };
+        match missing_field(error.message()) {
+            Some(field) if parent.is_empty() => Error::at(field, error.message()),
+            Some(field) => Error::at(format!("{parent}.{field}"), error.message()),
+            None => Error::at(parent, error.message()),
         }
     })
 }
 
 /// Whether `error` says a required member is missing (its path is then the member's).
 pub fn is_missing(error: &Error) -> bool {
-    error.message().starts_with("missing field `")
+    missing_field(error.message()).is_some()
+}
+
+/// The member a `missing field` message names: serde's wording, which [`Fields::required`]
+/// uses too.
+fn missing_field(message: &str) -> Option<&str> {
+    message
+        .strip_prefix("missing field `")
+        .and_then(|rest| rest.split_once('`'))
+        .map(|(field, _)| field)
 }
 
 /// The members of a request object, taken out one by one by a generated `from_json`:
@@ -86,19 +93,13 @@ pub struct Fields {
 }
 
 impl Fields {
-    /// The members of `value`, which must be an object.
+    /// The members of `value`, which must be an object (read as a `Map` is).
     pub fn new(value: Value) -> Result<Fields, Error> {
-        match value {
-            Value::Object(members) => Ok(Fields {
-                members,
-                taken: Vec::new(),
-                error: None,
-            }),
-            other => Err(Error::new(format!(
-                "expected an object, found {}",
-                describe(&other)
-            ))),
-        }
+        Ok(Fields {
+            members: Map::from_json(value)?,
+            taken: Vec::new(),
+            error: None,
+        })
     }
 
     /// Member `name`, which must be present and not `null`; `None` (recorded) otherwise.

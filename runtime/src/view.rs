@@ -62,7 +62,7 @@ impl<'a> JsonObject<'a> {
 
     /// Adds member `name` with a view built by hand, unless it is [`JsonView::Absent`].
     pub fn push(&mut self, name: &'static str, view: JsonView<'a>) {
-        if view != JsonView::Absent {
+        if !matches!(view, JsonView::Absent) {
             self.0.push((name, view));
         }
     }
