@@ -11,7 +11,7 @@ use serde_json::{Map, Value};
 
 use super::fields::{self, LimitSources};
 use super::rust_names::choose_rust_names;
-use super::{Imported, Note, Role, Severity, loc};
+use super::{Imported, Note, Role, Severity, bare_field, loc};
 use crate::resolve::{builtin_type_names, is_valid_method};
 use crate::spec::{Client, Field, Session, Spec, StructDef};
 use crate::yamlout::{self, Comments};
@@ -338,20 +338,7 @@ impl Reader {
             None => self.plain_type(&name, &raw_type, &base, depth, at, role),
         };
         let scalar = sub_params.is_none();
-        let mut field = Field {
-            name: loc(name.clone()),
-            rust_name: None,
-            ty: loc(ty),
-            required: None,
-            example: None,
-            description: None,
-            max_length: None,
-            max_items: None,
-            min_value: None,
-            max_value: None,
-            values: None,
-            enum_name: None,
-        };
+        let mut field = bare_field(name.clone(), ty);
         match param.get("required") {
             None | Some(Value::Null) | Some(Value::Bool(false)) => {}
             Some(Value::Bool(true)) => match role {

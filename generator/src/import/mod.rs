@@ -19,7 +19,7 @@ pub use command::{Options, read_spec};
 pub use page::import;
 
 use crate::diag::Span;
-use crate::spec::{Located, Spec};
+use crate::spec::{Field, Located, Spec};
 use crate::yamlout::{self, Comments};
 
 /// How serious a note is.
@@ -128,5 +128,24 @@ fn loc<T>(value: T) -> Located<T> {
     Located {
         value,
         span: Span::default(),
+    }
+}
+
+/// A field with its wire name and type and nothing else stated yet: what each reader starts
+/// from before filling in what its doc says.
+fn bare_field(name: String, ty: String) -> Field {
+    Field {
+        name: loc(name),
+        rust_name: None,
+        ty: loc(ty),
+        required: None,
+        example: None,
+        description: None,
+        max_length: None,
+        max_items: None,
+        min_value: None,
+        max_value: None,
+        values: None,
+        enum_name: None,
     }
 }

@@ -8,7 +8,7 @@ use super::fields::{self, LimitSources};
 use super::page::{Cell, Row, first_token, is_wire_name, required_cell, span_of, type_like};
 use super::prose::{self, Limit};
 use super::sample::{self, Sample};
-use super::{Note, Role, Severity, loc};
+use super::{Note, Role, Severity, bare_field, loc};
 use crate::names;
 use crate::spec::{Field, StructDef};
 use crate::yamlout::Comments;
@@ -310,18 +310,8 @@ impl Builder<'_> {
             );
         }
         let mut field = Field {
-            name: loc(row.name.clone()),
-            rust_name: None,
-            ty: loc(format!("{base}{suffix}")),
             required,
-            example: None,
-            description: None,
-            max_length: None,
-            max_items: None,
-            min_value: None,
-            max_value: None,
-            values: None,
-            enum_name: None,
+            ..bare_field(row.name.clone(), format!("{base}{suffix}"))
         };
         // 更多限制 cells are recognised wherever they are; the rest is example/description.
         let mut content: Vec<&Cell> = Vec::new();
