@@ -1,8 +1,11 @@
 //! The authoring commands end to end: `import`, `new`, `diff`, `check --breaking`, `lint`.
 
+mod common;
+use common::{stderr, stdout, topgen, topgen_with_stdin};
+
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::Command;
 
 const SEEDS: &[&str] = &[
     "qimen.tmall.car.lease.signstatus.synchronize",
@@ -12,22 +15,6 @@ const SEEDS: &[&str] = &[
 
 fn manifest() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn topgen(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_topgen"))
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .expect("runs topgen")
-}
-
-fn stdout(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
-fn stderr(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
 }
 
 /// A scratch directory with `specs/` holding the seed specs and `pages/` the test pages.
@@ -60,21 +47,8 @@ fn import_prints_writes_refuses_to_overwrite_and_keeps_names_with_force() {
     assert!(stdout(&out).starts_with(
         "# yaml-language-server: $schema=spec.schema.json\nmethod: tmall.fin.car.open.bill.notify\n"
     ));
-    let mut child = Command::new(env!("CARGO_BIN_EXE_topgen"))
-        .args(["import", "-"])
-        .current_dir(root)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("spawn");
-    {
-        use std::io::Write as _;
-        let mut stdin = child.stdin.take().expect("stdin");
-        stdin
-            .write_all(&fs::read(root.join(page)).expect("page"))
-            .expect("write");
-    }
-    let piped = child.wait_with_output().expect("wait");
+    let page_bytes = fs::read(root.join(page)).expect("page");
+    let piped = topgen_with_stdin(root, &["import", "-"], &page_bytes);
     assert_eq!(stdout(&piped), stdout(&out));
 
     // --out never replaces a spec without --force.

@@ -1,9 +1,11 @@
 //! The vendored catalogue (`catalogue/top-docs`): every doc imports, validates and generates;
 //! `topgen add` brings one API into a repository; `topgen sample` picks a covering sample.
 
+mod common;
+use common::{stderr, topgen};
+
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 
 use topgen::import::command;
 
@@ -53,18 +55,6 @@ fn every_vendored_doc_imports_validates_and_generates() {
     let rendered = topgen::output::render(&apis).expect("every API generates");
     // A module and a protocol-test file per API, and the crate's five shared files.
     assert_eq!(rendered.crate_files.len(), 2 * apis.len() + 5);
-}
-
-fn topgen(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_topgen"))
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .expect("runs topgen")
-}
-
-fn stderr(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
 }
 
 #[test]

@@ -1,8 +1,11 @@
 //! The `topgen` binary end to end, in a scratch copy of the repository's specs.
 
+mod common;
+use common::topgen;
+
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
 const SPECS: &[(&str, &str)] = &[
     (
@@ -18,14 +21,6 @@ const SPECS: &[(&str, &str)] = &[
         include_str!("../../specs/taobao.aliauto.risk.info.tmall.yc.service.sync.yaml"),
     ),
 ];
-
-fn topgen(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_topgen"))
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .expect("runs topgen")
-}
 
 fn text(out: &Output) -> String {
     format!(

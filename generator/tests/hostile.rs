@@ -2,9 +2,11 @@
 //! write outside its output directory, and very large or very deep input gets a located
 //! error or a bounded result, never a stack overflow.
 
+mod common;
+use common::{stderr, topgen};
+
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 
 use topgen::load::load_str;
 
@@ -18,18 +20,6 @@ const ESCAPING_METHODS: &[(&str, &str)] = &[
     ("\"..\"", ".."),
     ("\"a.b\\\\..\\\\c\"", "a.b\\..\\c"),
 ];
-
-fn topgen(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_topgen"))
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .expect("runs topgen")
-}
-
-fn stderr(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
-}
 
 /// Every file and directory under `root`, relative, sorted.
 fn tree(root: &Path) -> Vec<PathBuf> {

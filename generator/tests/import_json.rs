@@ -1,9 +1,11 @@
 //! `topgen import` on doc JSON: the small docs in `tests/docs/` (written in the format of the
 //! real catalogue, see `catalogue/`), read by the library and end to end by the command.
 
+mod common;
+use common::{stderr, topgen, topgen_with_stdin};
+
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
 
 use topgen::import::command;
 use topgen::import::{Location, Severity, doc_json};
@@ -387,34 +389,13 @@ fn a_directory_is_read_recursively_with_its_category() {
 
 // The command, end to end.
 
-fn topgen(dir: &Path, args: &[&str], stdin: Option<&[u8]>) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_topgen"))
-        .args(args)
-        .current_dir(dir)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("runs topgen");
-    {
-        use std::io::Write as _;
-        let mut pipe = child.stdin.take().expect("stdin");
-        pipe.write_all(stdin.unwrap_or_default()).expect("write");
-    }
-    child.wait_with_output().expect("wait")
-}
-
-fn stderr(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
-}
-
 #[test]
 fn the_command_imports_a_batch_and_reports_each_doc() {
     let dir = tempfile::tempdir().expect("temp dir");
     let root = dir.path();
     fs::create_dir_all(root.join("specs")).expect("mkdir");
     let docs = docs().display().to_string();
-    let out = topgen(root, &["import", &docs, "--out", "specs"], None);
+    let out = topgen(root, &["import", &docs, "--out", "specs"]);
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     let err = stderr(&out);
     let last = err.lines().last().unwrap_or_default();
@@ -446,10 +427,10 @@ fn the_command_imports_a_batch_and_reports_each_doc() {
     );
     // The written specs generate (and validate) with each other.
     assert_eq!(
-        topgen(root, &["validate"], None).status.code(),
+        topgen(root, &["validate"]).status.code(),
         Some(0),
         "{}",
-        stderr(&topgen(root, &["validate"], None))
+        stderr(&topgen(root, &["validate"]))
     );
 
     // Again: the specs exist. With --force they are replaced by the same bytes.
@@ -461,12 +442,12 @@ fn the_command_imports_a_batch_and_reports_each_doc() {
         "--out",
         "specs",
     ];
-    let out = topgen(root, &good, None);
+    let out = topgen(root, &good);
     assert_eq!(out.status.code(), Some(1));
     assert!(stderr(&out).contains("exists; pass --force"));
     let mut forced = good.to_vec();
     forced.extend(["--force", "--quiet", "--verbose"]);
-    let out = topgen(root, &forced, None);
+    let out = topgen(root, &forced);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let err = stderr(&out);
     assert!(!err.contains(": warning: "), "--quiet: {err}");
@@ -489,12 +470,12 @@ fn the_command_reads_stdin_and_refuses_batches_it_cannot_place() {
     let dir = tempfile::tempdir().expect("temp dir");
     let root = dir.path();
     let text = doc("demo/sub/qimen_taobao_demo_ok.json");
-    let out = topgen(root, &["import", "-"], Some(text.as_bytes()));
+    let out = topgen_with_stdin(root, &["import", "-"], text.as_bytes());
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert!(String::from_utf8_lossy(&out.stdout).contains("method: qimen.taobao.demo.ok\n"));
     assert!(stderr(&out).ends_with("imported 1 of 1 API docs (0 warnings, 0 failed)\n"));
 
-    let out = topgen(root, &["import", "-"], Some(b"{\"name\": "));
+    let out = topgen_with_stdin(root, &["import", "-"], b"{\"name\": ");
     assert_eq!(out.status.code(), Some(1));
     assert!(
         stderr(&out).contains("<stdin>:1: error: not valid JSON"),
@@ -503,13 +484,12 @@ fn the_command_reads_stdin_and_refuses_batches_it_cannot_place() {
     );
 
     let docs = docs().display().to_string();
-    let out = topgen(root, &["import", &docs], None);
+    let out = topgen(root, &["import", &docs]);
     assert_eq!(out.status.code(), Some(1));
     assert!(stderr(&out).contains("pass --out DIR"), "{}", stderr(&out));
     let out = topgen(
         root,
         &["import", &docs, "--out", ".", "--keep-names-from", "x.yaml"],
-        None,
     );
     assert_eq!(out.status.code(), Some(1));
     assert!(stderr(&out).contains("--keep-names-from names one spec"));
