@@ -37,7 +37,7 @@ fn main() {
     let manifest = PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").unwrap_or_default());
     let inputs = [
         manifest.join("src"),
-        manifest.join("../templates"),
+        manifest.join("templates"),
         manifest.join("Cargo.toml"),
         manifest.join("askama.toml"),
     ];

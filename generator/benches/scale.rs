@@ -219,21 +219,29 @@ fn render_split(apis: &[topgen::ir::Api]) -> Split {
     use topgen::emit;
     let sample = &apis[..apis.len().min(SPLIT_SAMPLE)];
     let (mut tokens, mut print) = (Duration::ZERO, Duration::ZERO);
+    let settings = topgen::settings::CrateSettings::default();
+    let lib = settings.lib_name();
+    let regenerate = settings.regenerate_command();
     for api in sample {
-        for build in [emit::types::api_module, emit::protocol_tests::api_tests] {
-            let (ts, t) = timed(|| build(api));
+        let builds: [&dyn Fn() -> proc_macro2::TokenStream; 2] =
+            [&|| emit::types::api_module(api, &api.spec_path), &|| {
+                emit::protocol_tests::api_tests(api, &api.spec_path, &lib)
+            }];
+        for build in builds {
+            let (ts, t) = timed(build);
             tokens += t;
-            let (text, t) = timed(|| emit::render(ts, &api.spec_path).expect("parses"));
+            let (text, t) =
+                timed(|| emit::render(ts, &api.spec_path, &regenerate).expect("parses"));
             print += t;
             std::hint::black_box(text);
         }
     }
     let (_, crate_wide) = timed(|| {
         for ts in [
-            emit::lib_rs::lib_rs(apis),
-            emit::protocol_tests::main_rs(apis),
+            emit::lib_rs::lib_rs(apis, &settings),
+            emit::protocol_tests::main_rs(apis, &lib),
         ] {
-            std::hint::black_box(emit::render(ts, "specs/*.yaml").expect("parses"));
+            std::hint::black_box(emit::render(ts, "specs/*.yaml", &regenerate).expect("parses"));
         }
     });
     Split {

@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 use crate::import::command::{self, DocReport};
 use crate::output::{self, Layout};
 use crate::progress::Progress;
+use crate::settings::{CrateSettings, RuntimeDep};
 
 /// Where the catalogue lives, relative to the repository root.
 pub const DEFAULT_DIR: &str = "catalogue/top-docs";
@@ -224,13 +225,19 @@ fn write_crate(
         )
     })?;
     let runtime = runtime.to_string_lossy().replace('\\', "/");
+    let settings = CrateSettings {
+        runtime: RuntimeDep::Path(runtime),
+        own_workspace: true,
+        ..CrateSettings::default()
+    };
     let layout = Layout {
         specs: specs.clone(),
         out: out.join("generated"),
         schema: specs.join("spec.schema.json"),
+        settings,
     };
     let progress = Progress::start(apis.len(), "rendering");
-    let rendered = output::render_standalone(&apis, &runtime, &progress)?;
+    let rendered = output::render_with(&apis, &layout.settings, &progress)?;
     let report =
         output::write(&layout, &rendered).map_err(|e| format!("error: cannot write: {e}"))?;
     if let Some(lock) = &options.lock

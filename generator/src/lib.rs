@@ -7,11 +7,13 @@
 //! directory.
 
 pub mod catalogue;
+pub mod config;
 pub mod diag;
 pub mod diff;
 pub mod emit;
 pub mod fingerprint;
 pub mod import;
+pub mod init;
 pub mod ir;
 pub mod lint;
 pub mod load;
@@ -22,6 +24,7 @@ pub mod parse;
 pub mod progress;
 pub mod resolve;
 pub mod scaffold;
+pub mod settings;
 pub mod spec;
 pub mod templates;
 pub mod yaml;

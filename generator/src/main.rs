@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
+use topgen::config::{Config, RuntimeSource};
 use topgen::load::{self, LoadError};
 use topgen::output::{self, Layout};
 use topgen::progress::Progress;
@@ -16,35 +17,81 @@ const DIFFS_SHOWN: usize = 20;
 #[derive(Parser)]
 #[command(name = "topgen", version, about)]
 struct Cli {
+    /// The project's settings file; by default the nearest `topgen.toml` in the working
+    /// directory or a parent (without one: `specs/`, the crate `top-apis` in `generated/`).
+    #[arg(long, global = true, value_name = "FILE")]
+    config: Option<PathBuf>,
     #[command(subcommand)]
     command: Command,
 }
 
+/// Paths that override the project's `topgen.toml`.
 #[derive(clap::Args, Clone)]
 struct Paths {
-    /// Directory of the specs, one `<method>.yaml` per API.
-    #[arg(long, default_value = "specs")]
-    specs: PathBuf,
-    /// Directory of the generated crate; every file in it belongs to topgen.
-    #[arg(long, default_value = "generated")]
-    out: PathBuf,
-    /// Where the spec format's JSON Schema is kept.
-    #[arg(long, default_value = "specs/spec.schema.json")]
-    schema: PathBuf,
+    /// Directory of the specs, one `<method>.yaml` per API [default: from topgen.toml, or
+    /// `specs`].
+    #[arg(long)]
+    specs: Option<PathBuf>,
+    /// Directory of the generated crate; topgen owns its Cargo.toml, README.md, src/, tests/
+    /// and examples/ [default: from topgen.toml, or `generated`].
+    #[arg(long)]
+    out: Option<PathBuf>,
+    /// Where the spec format's JSON Schema is kept [default: `<specs>/spec.schema.json`].
+    #[arg(long)]
+    schema: Option<PathBuf>,
 }
 
 impl Paths {
-    fn layout(&self) -> Layout {
-        Layout {
-            specs: self.specs.clone(),
-            out: self.out.clone(),
-            schema: self.schema.clone(),
+    fn layout(&self, config: &Config) -> Result<Layout, String> {
+        let mut layout = config.layout()?;
+        if let Some(specs) = &self.specs {
+            layout.specs = specs.clone();
+            if config.schema.is_none() {
+                layout.schema = specs.join("spec.schema.json");
+            }
         }
+        if let Some(out) = &self.out {
+            layout.out = out.clone();
+        }
+        if let Some(schema) = &self.schema {
+            layout.schema = schema.clone();
+        }
+        Ok(layout)
     }
+}
+
+/// The specs directory: `--specs`, else the project's.
+fn specs_dir(flag: &Option<PathBuf>, config: &Config) -> PathBuf {
+    flag.clone()
+        .unwrap_or_else(|| config.resolve(&config.specs))
 }
 
 #[derive(Subcommand)]
 enum Command {
+    /// Creates a topgen project in DIR: `DIR/topgen.toml`, the specs directory with the
+    /// schema, and a generated crate that builds before any API is added. When DIR is inside
+    /// a Cargo workspace, the crate joins its `members`. Nothing that exists is overwritten.
+    Init {
+        /// The project's directory (created when missing); also the crate's directory.
+        dir: PathBuf,
+        /// The crate's package name [default: the directory's name].
+        #[arg(long)]
+        name: Option<String>,
+        /// Depend on the top-runtime crate in this directory (e.g. a clone of topgen's
+        /// `runtime/`).
+        #[arg(long, value_name = "PATH", group = "runtime")]
+        runtime_path: Option<PathBuf>,
+        /// Depend on top-runtime from this git repository (topgen's).
+        #[arg(long, value_name = "URL", group = "runtime")]
+        runtime_git: Option<String>,
+        /// With `--runtime-git`: the commit, tag or branch to use.
+        #[arg(long, value_name = "REV", requires = "runtime_git")]
+        runtime_rev: Option<String>,
+        /// Depend on the published top-runtime by this version requirement [default: this
+        /// topgen's version].
+        #[arg(long, value_name = "REQ", group = "runtime")]
+        runtime_version: Option<String>,
+    },
     /// Regenerates the crate and the schema, rewriting only files that changed and deleting
     /// generated files no spec produces any more.
     Generate {
@@ -77,9 +124,9 @@ enum Command {
         /// The TOP method, e.g. `taobao.item.get`.
         #[arg(value_parser = topgen::scaffold::parse_method)]
         method: String,
-        /// Directory of the specs.
-        #[arg(long, default_value = "specs")]
-        specs: PathBuf,
+        /// Directory of the specs [default: from topgen.toml, or `specs`].
+        #[arg(long)]
+        specs: Option<PathBuf>,
     },
     /// Classifies each change between two versions of a spec as breaking or compatible;
     /// exit 1 when anything is breaking.
@@ -92,9 +139,10 @@ enum Command {
     /// Warnings that do not stop generation: fields without description or example, request
     /// Strings without max_length, generic struct names, examples that restate the type.
     Lint {
-        /// Directory of the specs (when no files are given).
-        #[arg(long, default_value = "specs")]
-        specs: PathBuf,
+        /// Directory of the specs, when no files are given [default: from topgen.toml, or
+        /// `specs`].
+        #[arg(long)]
+        specs: Option<PathBuf>,
         /// `--deny warnings`: exit 1 when there is any warning (for CI).
         #[arg(long, value_parser = ["warnings"])]
         deny: Option<String>,
@@ -103,9 +151,9 @@ enum Command {
     },
     /// Checks the specs only, reporting every problem with its location.
     Validate {
-        /// Directory of the specs.
-        #[arg(long, default_value = "specs")]
-        specs: PathBuf,
+        /// Directory of the specs [default: from topgen.toml, or `specs`].
+        #[arg(long)]
+        specs: Option<PathBuf>,
     },
     /// Prints the JSON Schema of the spec format (draft-07), for editors.
     Schema,
@@ -201,7 +249,7 @@ enum Command {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    match run(cli.command) {
+    match run(cli.command, cli.config.as_deref()) {
         Ok(code) => code,
         Err(message) => {
             eprintln!("{message}");
@@ -210,8 +258,30 @@ fn main() -> ExitCode {
     }
 }
 
-fn run(command: Command) -> Result<ExitCode, String> {
+fn run(command: Command, config_file: Option<&std::path::Path>) -> Result<ExitCode, String> {
+    // Read only by the commands that work on a project, so that a broken `topgen.toml`
+    // never stops `schema`, `diff` or `sample`.
+    let config = || Config::discover(config_file);
     match command {
+        Command::Init {
+            dir,
+            name,
+            runtime_path,
+            runtime_git,
+            runtime_rev,
+            runtime_version,
+        } => {
+            let runtime = match (runtime_path, runtime_git, runtime_version) {
+                (Some(path), _, _) => RuntimeSource::Path(path),
+                (_, Some(url), _) => RuntimeSource::Git {
+                    url,
+                    rev: runtime_rev,
+                },
+                (_, _, Some(req)) => RuntimeSource::Version(req),
+                _ => Config::defaults(".").runtime,
+            };
+            topgen::init::run(&topgen::init::InitOptions { dir, name, runtime }).map(ExitCode::from)
+        }
         Command::Import {
             paths,
             out,
@@ -237,7 +307,7 @@ fn run(command: Command) -> Result<ExitCode, String> {
         } => topgen::catalogue::add(&topgen::catalogue::AddOptions {
             methods,
             catalogue,
-            layout: paths.layout(),
+            layout: paths.layout(&config()?)?,
             force,
             verbose,
         })
@@ -267,35 +337,41 @@ fn run(command: Command) -> Result<ExitCode, String> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Validate { specs } => {
-            let apis = load_specs(&specs)?;
+            let apis = load_specs(&specs_dir(&specs, &config()?))?;
             eprintln!("{} spec(s) are valid", apis.len());
             Ok(ExitCode::SUCCESS)
         }
         Command::Generate { paths, verbose } => {
-            let layout = paths.layout();
+            let layout = paths.layout(&config()?)?;
             let apis = load_specs(&layout.specs)?;
             output::regenerate(&apis, &layout, verbose)?;
             Ok(ExitCode::SUCCESS)
         }
         Command::New { method, specs } => {
-            topgen::scaffold::command(&specs, &method).map(ExitCode::from)
+            topgen::scaffold::command(&specs_dir(&specs, &config()?), &method).map(ExitCode::from)
         }
         Command::Diff { old, new } => topgen::diff::command_diff(&old, &new).map(ExitCode::from),
         Command::Lint { specs, deny, files } => {
+            let specs = if files.is_empty() {
+                specs_dir(&specs, &config()?)
+            } else {
+                specs.unwrap_or_default()
+            };
             topgen::lint::command(&specs, &files, deny.is_some()).map(ExitCode::from)
         }
         Command::Check {
             paths,
             breaking: Some(rev),
             ..
-        } => topgen::diff::command_breaking(&paths.specs, &rev).map(ExitCode::from),
+        } => topgen::diff::command_breaking(&paths.layout(&config()?)?.specs, &rev)
+            .map(ExitCode::from),
         Command::Check {
             paths,
             full,
             breaking: None,
             verbose,
         } => {
-            let layout = paths.layout();
+            let layout = paths.layout(&config()?)?;
             if !full && output::in_sync_by_stamps(&layout).unwrap_or(false) {
                 eprintln!("generated files are in sync (every stamp matches its spec)");
                 return Ok(ExitCode::SUCCESS);
@@ -303,7 +379,7 @@ fn run(command: Command) -> Result<ExitCode, String> {
             let apis = load_specs(&layout.specs)?;
             let progress = Progress::start(apis.len(), "rendering");
             let rendered = if full {
-                output::render_with(&apis, &progress)?
+                output::render_with(&apis, &layout.settings, &progress)?
             } else {
                 output::render_incremental_with(&apis, &layout, &progress)?
             };
@@ -331,10 +407,11 @@ fn run(command: Command) -> Result<ExitCode, String> {
                 println!("extra (no spec generates it): {path}");
             }
             println!(
-                "\nerror: generated files are out of date ({} changed, {} missing, {} extra).\nfix: cargo run -p topgen -- generate",
+                "\nerror: generated files are out of date ({} changed, {} missing, {} extra).\nfix: {}",
                 drift.changed.len(),
                 drift.missing.len(),
-                drift.extra.len()
+                drift.extra.len(),
+                layout.settings.regenerate_command()
             );
             Ok(ExitCode::FAILURE)
         }

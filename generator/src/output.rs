@@ -10,26 +10,34 @@ use crate::emit;
 use crate::fingerprint;
 use crate::ir::Api;
 use crate::progress::Progress;
+use crate::settings::CrateSettings;
 use crate::templates::{ApiRow, CargoToml, Readme};
 
-/// Where things live, relative to the workspace root.
+/// Where things live, relative to the working directory, and the generated crate's settings.
 #[derive(Debug, Clone)]
 pub struct Layout {
     pub specs: PathBuf,
     pub out: PathBuf,
     pub schema: PathBuf,
+    pub settings: CrateSettings,
 }
 
 impl Layout {
-    /// The repository layout under `root`: `specs/`, `generated/`, `specs/spec.schema.json`.
+    /// The default layout under `root`: `specs/`, `generated/`, `specs/spec.schema.json`,
+    /// with the default crate settings.
     pub fn under(root: &Path) -> Self {
         Self {
             specs: root.join("specs"),
             out: root.join("generated"),
             schema: root.join("specs").join("spec.schema.json"),
+            settings: CrateSettings::default(),
         }
     }
 }
+
+/// The top-level entries of the output directory that topgen owns: everything else there
+/// (`topgen.toml`, the specs, `target/`, a lock file) is the user's and never touched.
+const OWNED: &[&str] = &["Cargo.toml", "README.md", "src", "tests", "examples"];
 
 /// Every generated file: path (relative to the output directory, `/`-separated) → text.
 /// The schema is kept apart since it lives beside the specs.
@@ -39,32 +47,27 @@ pub struct Output {
     pub schema: String,
 }
 
-/// Renders every file of the crate from the resolved APIs, the per-API files on all cores.
+/// Renders every file of the crate from the resolved APIs with the default settings, the
+/// per-API files on all cores.
 pub fn render(apis: &[Api]) -> Result<Output, String> {
-    render_reusing(apis, None, None, &Progress::hidden())
+    render_reusing(apis, &CrateSettings::default(), None, &Progress::hidden())
 }
 
-/// [`render`] with a progress bar.
-pub fn render_with(apis: &[Api], progress: &Progress) -> Result<Output, String> {
-    render_reusing(apis, None, None, progress)
-}
-
-/// [`render`] for a crate outside the workspace (`topgen sample`): its manifest is its own
-/// workspace root and depends on the runtime at `runtime` by path.
-pub fn render_standalone(
+/// [`render`] with the given settings and a progress bar.
+pub fn render_with(
     apis: &[Api],
-    runtime: &str,
+    settings: &CrateSettings,
     progress: &Progress,
 ) -> Result<Output, String> {
-    render_reusing(apis, None, Some(runtime), progress)
+    render_reusing(apis, settings, None, progress)
 }
 
-/// Like [`render`], but a per-API file already on disk under `layout` whose stamp proves it
-/// is what rendering would give (same spec text, same generator, untouched) is taken as it
-/// is instead of rendered: after editing one spec of thousands, only that spec's files are
-/// rendered again.
+/// Like [`render_with`] for `layout`, but a per-API file already on disk under `layout`
+/// whose stamp proves it is what rendering would give (same spec text, same settings, same
+/// generator, untouched) is taken as it is instead of rendered: after editing one spec of
+/// thousands, only that spec's files are rendered again.
 pub fn render_incremental(apis: &[Api], layout: &Layout) -> Result<Output, String> {
-    render_reusing(apis, Some(layout), None, &Progress::hidden())
+    render_reusing(apis, &layout.settings, Some(layout), &Progress::hidden())
 }
 
 /// [`render_incremental`] with a progress bar.
@@ -73,13 +76,33 @@ pub fn render_incremental_with(
     layout: &Layout,
     progress: &Progress,
 ) -> Result<Output, String> {
-    render_reusing(apis, Some(layout), None, progress)
+    render_reusing(apis, &layout.settings, Some(layout), progress)
+}
+
+/// The stamp input of the files generated from one spec.
+fn api_input(api: &Api, settings: &CrateSettings) -> String {
+    fingerprint::combined_hash([api.source_hash.as_str(), &settings.fingerprint()])
+}
+
+/// The stamp input of the crate-wide files: every spec and the settings.
+fn crate_input<'a>(
+    spec_hashes: impl IntoIterator<Item = &'a str>,
+    settings: &CrateSettings,
+) -> String {
+    let settings = settings.fingerprint();
+    let hashes: Vec<&str> = spec_hashes.into_iter().collect();
+    fingerprint::combined_hash(hashes.into_iter().chain([settings.as_str()]))
+}
+
+/// How generated files name one API's spec: `specs/<method>.yaml`.
+fn spec_shown(api: &Api, settings: &CrateSettings) -> String {
+    format!("{}/{}.yaml", settings.specs_shown, api.method)
 }
 
 fn render_reusing(
     apis: &[Api],
+    settings: &CrateSettings,
     reuse: Option<&Layout>,
-    standalone_runtime: Option<&str>,
     progress: &Progress,
 ) -> Result<Output, String> {
     let stamped_on_disk = |path: &str, input: &str| {
@@ -87,30 +110,34 @@ fn render_reusing(
         let text = std::fs::read_to_string(layout.out.join(path)).ok()?;
         fingerprint::verify(path, &text, input).then_some(text)
     };
+    let regenerate = settings.regenerate_command();
     let rust = |path: &str, tokens, source: &str, input: &str| {
-        emit::render(tokens, source)
+        emit::render(tokens, source, &regenerate)
             .map(|text| fingerprint::stamp(path, &text, input))
             .map_err(|e| format!("internal error: generated code for {path} does not parse: {e}"))
     };
+    let lib = settings.lib_name();
     let per_api = crate::parallel::map(apis.iter().collect(), |api| {
         let module = format!("src/{}.rs", api.module);
         let tests = format!("tests/protocol/{}.rs", api.module);
-        let module_text = match stamped_on_disk(&module, &api.source_hash) {
+        let input = api_input(api, settings);
+        let source = spec_shown(api, settings);
+        let module_text = match stamped_on_disk(&module, &input) {
             Some(text) => text,
             None => rust(
                 &module,
-                emit::types::api_module(api),
-                &api.spec_path,
-                &api.source_hash,
+                emit::types::api_module(api, &source),
+                &source,
+                &input,
             )?,
         };
-        let tests_text = match stamped_on_disk(&tests, &api.source_hash) {
+        let tests_text = match stamped_on_disk(&tests, &input) {
             Some(text) => text,
             None => rust(
                 &tests,
-                emit::protocol_tests::api_tests(api),
-                &api.spec_path,
-                &api.source_hash,
+                emit::protocol_tests::api_tests(api, &source, &lib),
+                &source,
+                &input,
             )?,
         };
         progress.tick();
@@ -121,23 +148,27 @@ fn render_reusing(
     for pair in per_api {
         files.extend(pair?);
     }
-    let all = fingerprint::combined_hash(apis.iter().map(|a| a.source_hash.as_str()));
+    let all = crate_input(apis.iter().map(|a| a.source_hash.as_str()), settings);
+    let all_specs = format!("{}/*.yaml", settings.specs_shown);
     for (path, tokens) in [
-        ("src/lib.rs", emit::lib_rs::lib_rs(apis)),
-        ("examples/call.rs", emit::call_example::call_rs(apis)),
+        ("src/lib.rs", emit::lib_rs::lib_rs(apis, settings)),
+        (
+            "examples/call.rs",
+            emit::call_example::call_rs(apis, settings),
+        ),
         (
             "tests/protocol/main.rs",
-            emit::protocol_tests::main_rs(apis),
+            emit::protocol_tests::main_rs(apis, &lib),
         ),
     ] {
-        files.insert(path.to_owned(), rust(path, tokens, "specs/*.yaml", &all)?);
+        files.insert(path.to_owned(), rust(path, tokens, &all_specs, &all)?);
     }
     let rows: Vec<ApiRow> = apis.iter().map(ApiRow::new).collect();
-    let header = emit::header("#", "specs/*.yaml");
+    let header = emit::header("#", &all_specs, &regenerate);
     let cargo = CargoToml {
         header: header.trim_end(),
         apis: &rows,
-        standalone_runtime,
+        settings,
     };
     let cargo = with_newline(cargo.render().map_err(|e| e.to_string())?);
     files.insert(
@@ -147,6 +178,7 @@ fn render_reusing(
     let readme = Readme {
         header: header.trim_start_matches("# ").trim_end(),
         apis: rows,
+        settings,
     };
     let readme = with_newline(readme.render().map_err(|e| e.to_string())?);
     files.insert(
@@ -191,6 +223,7 @@ pub fn regenerate(apis: &[Api], layout: &Layout, verbose: bool) -> Result<(), St
 /// proven": render and compare to find out what differs.
 pub fn in_sync_by_stamps(layout: &Layout) -> std::io::Result<bool> {
     let names = crate::load::spec_file_names(&layout.specs)?;
+    let settings = layout.settings.fingerprint();
     let mut expected: BTreeMap<String, String> = BTreeMap::new();
     let mut hashes = Vec::with_capacity(names.len());
     for name in &names {
@@ -199,11 +232,12 @@ pub fn in_sync_by_stamps(layout: &Layout) -> std::io::Result<bool> {
         };
         let hash = fingerprint::spec_hash(&std::fs::read(layout.specs.join(name))?);
         let module = crate::names::module_name(method);
-        expected.insert(format!("src/{module}.rs"), hash.clone());
-        expected.insert(format!("tests/protocol/{module}.rs"), hash.clone());
+        let input = fingerprint::combined_hash([hash.as_str(), &settings]);
+        expected.insert(format!("src/{module}.rs"), input.clone());
+        expected.insert(format!("tests/protocol/{module}.rs"), input);
         hashes.push(hash);
     }
-    let all = fingerprint::combined_hash(hashes.iter().map(String::as_str));
+    let all = crate_input(hashes.iter().map(String::as_str), &layout.settings);
     for path in [
         "src/lib.rs",
         "examples/call.rs",
@@ -255,17 +289,22 @@ fn display(path: &Path) -> String {
     path.to_string_lossy().replace('\\', "/")
 }
 
-/// Every file under `dir`, relative and `/`-separated, sorted.
+/// Every file topgen owns under the output directory `dir` (see [`OWNED`]), relative and
+/// `/`-separated, sorted.
 fn files_under(dir: &Path) -> std::io::Result<Vec<String>> {
     let mut out = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        let entries = match std::fs::read_dir(&d) {
-            Ok(entries) => entries,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
+    let mut stack: Vec<PathBuf> = Vec::new();
+    for name in OWNED {
+        let path = dir.join(name);
+        match std::fs::metadata(&path) {
+            Ok(meta) if meta.is_dir() => stack.push(path),
+            Ok(_) => out.push((*name).to_owned()),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
             Err(e) => return Err(e),
-        };
-        for entry in entries {
+        }
+    }
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d)? {
             let entry = entry?;
             let path = entry.path();
             if entry.file_type()?.is_dir() {
@@ -277,6 +316,13 @@ fn files_under(dir: &Path) -> std::io::Result<Vec<String>> {
     }
     out.sort();
     Ok(out)
+}
+
+/// Whether `path` (relative to the output directory) is inside what topgen owns there.
+pub fn is_owned(path: &Path) -> bool {
+    path.components()
+        .next()
+        .is_some_and(|first| OWNED.iter().any(|o| first.as_os_str() == *o))
 }
 
 /// Every file to compare: full path → expected text.

@@ -1,8 +1,9 @@
-//! Non-Rust generated files, rendered from the askama templates in `templates/`.
+//! Non-Rust generated files, rendered from the askama templates in `generator/templates/`.
 
 use askama::Template;
 
 use crate::ir::Api;
+use crate::settings::CrateSettings;
 use crate::spec::{Client, Session};
 
 /// One row of the generated crate's API table.
@@ -38,8 +39,7 @@ impl ApiRow {
 pub struct CargoToml<'a> {
     pub header: &'a str,
     pub apis: &'a [ApiRow],
-    /// For a crate outside the workspace: the path of `top-runtime` to depend on.
-    pub standalone_runtime: Option<&'a str>,
+    pub settings: &'a CrateSettings,
 }
 
 #[derive(Template)]
@@ -47,4 +47,5 @@ pub struct CargoToml<'a> {
 pub struct Readme<'a> {
     pub header: &'a str,
     pub apis: Vec<ApiRow>,
+    pub settings: &'a CrateSettings,
 }

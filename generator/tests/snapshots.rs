@@ -117,7 +117,12 @@ fn load(method: &str, text: &str) -> Api {
 }
 
 fn module(api: &Api) -> String {
-    topgen::emit::render(topgen::emit::types::api_module(api), &api.spec_path).unwrap()
+    topgen::emit::render(
+        topgen::emit::types::api_module(api, &api.spec_path),
+        &api.spec_path,
+        "cargo run -p topgen -- generate",
+    )
+    .unwrap()
 }
 
 #[test]

@@ -4,17 +4,25 @@
 
 use std::path::Path;
 
-use topgen::output::{self, Layout};
+use topgen::config::Config;
+use topgen::output;
 
 #[test]
 fn generated_crate_is_in_sync_with_specs() {
+    // The repository describes itself with a topgen.toml, as a user's project does.
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
-    let layout = Layout::under(&root);
+    let config = Config::load(&root.join("topgen.toml")).unwrap_or_else(|e| panic!("{e}"));
+    let layout = config.layout().unwrap_or_else(|e| panic!("{e}"));
     let apis = match topgen::load::load_dir(&layout.specs) {
         Ok(apis) => apis,
         Err(e) => panic!("the specs are invalid:\n{e}"),
     };
-    let rendered = output::render(&apis).expect("renders");
+    let rendered = output::render_with(
+        &apis,
+        &layout.settings,
+        &topgen::progress::Progress::hidden(),
+    )
+    .expect("renders");
     let drift = output::check(&layout, &rendered).expect("reads generated/");
     if !drift.is_clean() {
         let mut report = String::new();

@@ -76,7 +76,7 @@ pub fn escape(text: &str) -> String {
 }
 
 /// The module doc of an API.
-pub fn module(api: &Api) -> String {
+pub fn module(api: &Api, spec_path: &str) -> String {
     let mut doc = format!("`{}`", api.method);
     if let Some(t) = &api.title {
         doc.push_str(&format!(": {}", escape(t)));
@@ -100,7 +100,7 @@ pub fn module(api: &Api) -> String {
         Session::Optional => "- Session key: optional\n",
         Session::Required => "- Session key: required\n",
     });
-    doc.push_str(&format!("\nGenerated from `{}`.", api.spec_path));
+    doc.push_str(&format!("\nGenerated from `{spec_path}`."));
     doc
 }
 

@@ -10,7 +10,8 @@ use serde_json::{Map, Value};
 use crate::ir::{Api, Encoding, Enum, Field, Scalar, Struct, Type};
 
 /// `tests/protocol/main.rs`: the shared helpers and one module per API.
-pub fn main_rs(apis: &[Api]) -> TokenStream {
+pub fn main_rs(apis: &[Api], lib: &str) -> TokenStream {
+    let lib = format_ident!("{}", lib);
     let modules = apis.iter().map(|api| {
         let module = format_ident!("{}", api.module);
         let feature = &api.module;
@@ -24,10 +25,10 @@ pub fn main_rs(apis: &[Api]) -> TokenStream {
 
         use serde::de::DeserializeOwned;
         use serde_json::Value;
-        use top_apis::top_runtime::prepare::Format;
-        use top_apis::top_runtime::response::{self, ResponseError, ResponseSpec};
+        use #lib::top_runtime::prepare::Format;
+        use #lib::top_runtime::response::{self, ResponseError, ResponseSpec};
         use serde::Serialize;
-        use top_apis::top_runtime::{lenient, ApiRequest, ClientFamily, Rule, Validate, Violation};
+        use #lib::top_runtime::{lenient, ApiRequest, ClientFamily, Rule, Validate, Violation};
 
         #(#modules)*
 
@@ -74,7 +75,7 @@ pub fn main_rs(apis: &[Api]) -> TokenStream {
         /// The wire parameters of the documented example.
         fn example_params<R: DeserializeOwned + ApiRequest>(example: &str) -> Vec<(&'static str, String)> {
             let request: R = serde_json::from_str(example).expect("the documented example deserializes");
-            let params = top_apis::top_runtime::api::Params::of(&request);
+            let params = #lib::top_runtime::api::Params::of(&request);
             params.texts().map(|(name, text)| (name, text.to_owned())).collect()
         }
 
@@ -156,8 +157,9 @@ pub fn main_rs(apis: &[Api]) -> TokenStream {
     }
 }
 
-/// One API's test module.
-pub fn api_tests(api: &Api) -> TokenStream {
+/// One API's test module; `spec_path` is how its doc names the spec, `lib` the crate.
+pub fn api_tests(api: &Api, spec_path: &str, lib: &str) -> TokenStream {
+    let lib = format_ident!("{}", lib);
     let structs = &api.structs;
     let module = format_ident!("{}", api.module);
     let request = format_ident!("{}", api.request.rust_name);
@@ -293,15 +295,12 @@ pub fn api_tests(api: &Api) -> TokenStream {
         });
         quote!(#success_test #error_test)
     });
-    let doc = format!(
-        "Protocol tests of `{}`, from `{}`.",
-        api.method, api.spec_path
-    );
+    let doc = format!("Protocol tests of `{}`, from `{spec_path}`.", api.method);
     let doc = super::docs::inner(&doc);
     quote! {
         #doc
         use super::*;
-        use top_apis::#module::{#request, #response};
+        use #lib::#module::{#request, #response};
 
         #request_const
         /// The response written with the documented example values.

@@ -10,9 +10,9 @@ use super::docs;
 use crate::ir::{Api, Encoding, Enum, Field, Role, Scalar, Struct, Type};
 use crate::spec::{Client, Session};
 
-/// The whole module of one API.
-pub fn api_module(api: &Api) -> TokenStream {
-    let module_doc = docs::inner(&docs::module(api));
+/// The whole module of one API; `spec_path` is how its docs name the spec.
+pub fn api_module(api: &Api, spec_path: &str) -> TokenStream {
+    let module_doc = docs::inner(&docs::module(api, spec_path));
     let request = request_type(api);
     let response = response_type(api);
     let structs = api.structs.iter().map(|s| match s.role {

@@ -277,7 +277,12 @@ fn import_one(
         return fail(report, line);
     }
     if let Some(target) = target {
-        if let Err(e) = std::fs::write(&target, &yaml) {
+        // `--out` is created on the first spec written into it.
+        let written_out = target
+            .parent()
+            .map_or(Ok(()), std::fs::create_dir_all)
+            .and_then(|()| std::fs::write(&target, &yaml));
+        if let Err(e) = written_out {
             let line = format!("error: cannot write {}: {e}", target.display());
             return fail(report, line);
         }
