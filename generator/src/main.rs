@@ -157,7 +157,7 @@ enum Command {
     },
     /// Prints the JSON Schema of the spec format (draft-07), for editors.
     Schema,
-    /// Adds catalogue APIs: imports each method's doc from the vendored catalogue into the
+    /// Adds catalogue APIs: imports each method's doc from the built-in catalogue into the
     /// specs directory, then regenerates the crate.
     ///
     /// Never replaces an existing spec without `--force`, which keeps that spec's Rust names.
@@ -166,9 +166,10 @@ enum Command {
         /// TOP methods, e.g. `taobao.picture.upload`.
         #[arg(required = true, value_name = "METHOD")]
         methods: Vec<String>,
-        /// The catalogue of doc JSON.
-        #[arg(long, default_value = topgen::catalogue::DEFAULT_DIR)]
-        catalogue: PathBuf,
+        /// A catalogue directory of doc JSON (`<category>/<doc>.json`) to use instead of the
+        /// built-in one.
+        #[arg(long, value_name = "DIR")]
+        catalogue: Option<PathBuf>,
         #[command(flatten)]
         paths: Paths,
         /// Replace existing specs (their Rust names are kept).
@@ -194,9 +195,10 @@ enum Command {
         /// A directory of hand-written specs to add (may be repeated).
         #[arg(long, value_name = "DIR")]
         extra: Vec<PathBuf>,
-        /// The catalogue of doc JSON.
-        #[arg(long, default_value = topgen::catalogue::DEFAULT_DIR)]
-        catalogue: PathBuf,
+        /// A catalogue directory of doc JSON (`<category>/<doc>.json`) to use instead of the
+        /// built-in one.
+        #[arg(long, value_name = "DIR")]
+        catalogue: Option<PathBuf>,
         /// The `top-runtime` crate the sample depends on.
         #[arg(long, default_value = "runtime")]
         runtime: PathBuf,

@@ -49,8 +49,10 @@ pub struct Options {
 /// One doc to import: where it is, and the category its directory's `catelog.json` names.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Source {
-    /// The file, or `None` for standard input.
+    /// The file, or `None` for standard input or a doc held in memory.
     pub path: Option<PathBuf>,
+    /// The doc's bytes, when they are not read from `path` (the built-in catalogue).
+    pub content: Option<std::sync::Arc<[u8]>>,
     /// How reports name it: the path as given or found, or `<stdin>`.
     pub shown: String,
     pub category: Option<String>,
@@ -100,7 +102,11 @@ impl Summary {
 /// `topgen import`: imports every input, reports each doc on stderr, prints or writes the
 /// specs, and ends with the summary line. Returns the exit status: 0 when no doc failed.
 pub fn run(options: &Options) -> Result<u8, String> {
-    let sources = sources(&options.inputs)?;
+    run_sources(&sources(&options.inputs)?, options)
+}
+
+/// [`run`] for sources already found (`topgen add` passes catalogue docs).
+pub fn run_sources(sources: &[Source], options: &Options) -> Result<u8, String> {
     if sources.len() > 1 && options.out.is_none() {
         return Err(format!(
             "error: {} docs to import: pass --out DIR to write their specs",
@@ -113,7 +119,7 @@ pub fn run(options: &Options) -> Result<u8, String> {
         );
     }
     let progress = crate::progress::Progress::start(sources.len(), "importing");
-    let summary = import_sources(&sources, options, |report| {
+    let summary = import_sources(sources, options, |report| {
         progress.tick();
         for line in &report.lines {
             if !(options.quiet && line.contains(": warning: ")) {
@@ -148,9 +154,10 @@ pub fn import_sources(
     let mut written: HashMap<String, String> = HashMap::new();
     let mut stdin: Option<Vec<u8>> = None;
     for source in sources {
-        let bytes = match &source.path {
-            Some(path) => std::fs::read(path).map_err(|e| format!("cannot read it: {e}")),
-            None => Ok(stdin
+        let bytes = match (&source.content, &source.path) {
+            (Some(content), _) => Ok(content.to_vec()),
+            (None, Some(path)) => std::fs::read(path).map_err(|e| format!("cannot read it: {e}")),
+            (None, None) => Ok(stdin
                 .get_or_insert_with(|| {
                     let mut bytes = Vec::new();
                     // An unreadable stdin reads as empty: the doc then fails to import.
@@ -184,10 +191,14 @@ pub fn import_sources(
 /// Imports every doc under `dir` (its `*.json`, recursively) without writing anything: the
 /// reports hold the validated specs. For tests over a whole catalogue.
 pub fn import_dir(dir: &Path) -> Result<(Summary, Vec<DocReport>), String> {
-    let sources = sources(&[dir.display().to_string()])?;
+    Ok(import_all(&sources(&[dir.display().to_string()])?))
+}
+
+/// [`import_dir`] for sources already found (the built-in catalogue's).
+pub fn import_all(sources: &[Source]) -> (Summary, Vec<DocReport>) {
     let mut reports = Vec::new();
-    let summary = import_sources(&sources, &Options::default(), |r| reports.push(r.clone()));
-    Ok((summary, reports))
+    let summary = import_sources(sources, &Options::default(), |r| reports.push(r.clone()));
+    (summary, reports)
 }
 
 /// Reads one doc (page text or doc JSON, told by its content), validates the spec and, with
@@ -316,6 +327,7 @@ pub fn sources(inputs: &[String]) -> Result<Vec<Source>, String> {
         if input == "-" {
             out.push(Source {
                 path: None,
+                content: None,
                 shown: "<stdin>".to_owned(),
                 category: None,
                 category_note: None,
@@ -331,6 +343,7 @@ pub fn sources(inputs: &[String]) -> Result<Vec<Source>, String> {
                 out.push(Source {
                     shown: file.display().to_string(),
                     path: Some(file),
+                    content: None,
                     category,
                     category_note,
                 });
@@ -341,6 +354,7 @@ pub fn sources(inputs: &[String]) -> Result<Vec<Source>, String> {
             out.push(Source {
                 shown: input.clone(),
                 path: Some(path),
+                content: None,
                 category,
                 category_note,
             });
@@ -368,7 +382,8 @@ fn walk(dir: &Path, files: &mut Vec<PathBuf>) -> std::io::Result<()> {
     Ok(())
 }
 
-const CATEGORY_FILE: &str = "catelog.json";
+/// The file in a category's directory that names it.
+pub const CATEGORY_FILE: &str = "catelog.json";
 
 /// `catelog.json` files read so far, by directory: a category holds many docs.
 #[derive(Default)]
@@ -404,19 +419,15 @@ impl Categories {
 /// `None` when there is no such file; the category's `name`, or a warning line.
 fn read_category(path: &Path) -> Option<Result<String, String>> {
     let text = std::fs::read(path).ok()?;
-    let shown = path.display();
-    let value: serde_json::Value = match serde_json::from_slice(&text) {
-        Ok(v) => v,
-        Err(e) => {
-            return Some(Err(format!(
-                "{shown}: warning: not valid JSON ({e}): no category"
-            )));
-        }
-    };
-    Some(
-        match value.get("name").and_then(serde_json::Value::as_str) {
-            Some(name) if !name.trim().is_empty() => Ok(name.trim().to_owned()),
-            _ => Err(format!("{shown}: warning: no `name`: no category")),
-        },
-    )
+    Some(category_name(&text, &path.display().to_string()))
+}
+
+/// The category a `catelog.json` names, or a warning line naming the file as `shown`.
+pub fn category_name(text: &[u8], shown: &str) -> Result<String, String> {
+    let value: serde_json::Value = serde_json::from_slice(text)
+        .map_err(|e| format!("{shown}: warning: not valid JSON ({e}): no category"))?;
+    match value.get("name").and_then(serde_json::Value::as_str) {
+        Some(name) if !name.trim().is_empty() => Ok(name.trim().to_owned()),
+        _ => Err(format!("{shown}: warning: no `name`: no category")),
+    }
 }

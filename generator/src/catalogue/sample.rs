@@ -1,146 +1,20 @@
-//! The vendored catalogue of real TOP API docs (`catalogue/top-docs`): finding a method's
-//! doc, `topgen add` (import into `specs/` and regenerate), and `topgen sample` (a
-//! deterministic sample of the catalogue, or all of it, generated as a crate outside the
-//! workspace, so that catalogue APIs cost nothing until a user adds them).
+//! `topgen sample`: a deterministic sample of the catalogue (or all of it), generated as a
+//! crate outside the workspace, so that catalogue APIs cost nothing until a user adds them.
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
+use super::Catalogue;
 use crate::import::command::{self, DocReport};
 use crate::output::{self, Layout};
 use crate::progress::Progress;
 use crate::settings::{CrateSettings, RuntimeDep};
 
-/// Where the catalogue lives, relative to the repository root.
-pub const DEFAULT_DIR: &str = "catalogue/top-docs";
-
-/// One API doc of the catalogue.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Entry {
-    /// The method the doc documents.
-    pub method: String,
-    /// The doc's file.
-    pub path: PathBuf,
-}
-
-/// Every doc under `dir` with the method it names, in path order.
-pub fn index(dir: &Path) -> Result<Vec<Entry>, String> {
-    #[derive(serde::Deserialize)]
-    struct Named {
-        name: Option<String>,
-        data: Option<Box<Named>>,
-    }
-    if !dir.is_dir() {
-        return Err(format!(
-            "error: no catalogue at {} (run from the repository root, or pass --catalogue DIR)",
-            dir.display()
-        ));
-    }
-    let mut entries = Vec::new();
-    for source in command::sources(&[dir.display().to_string()])? {
-        let Some(path) = source.path else { continue };
-        let Ok(bytes) = std::fs::read(&path) else {
-            continue;
-        };
-        // A doc that does not parse has no method to find it by; `import` reports it.
-        let Ok(named) = serde_json::from_slice::<Named>(&bytes) else {
-            continue;
-        };
-        let method = named.data.and_then(|d| d.name).or(named.name);
-        if let Some(method) = method {
-            entries.push(Entry {
-                method: method.trim().to_owned(),
-                path,
-            });
-        }
-    }
-    Ok(entries)
-}
-
-/// Up to three catalogue methods close to `wanted`: by edit distance, or containing it.
-pub fn suggestions<'a>(wanted: &str, entries: &'a [Entry]) -> Vec<&'a str> {
-    let mut scored: Vec<(usize, &str)> = entries
-        .iter()
-        .filter_map(|e| {
-            let distance = crate::parse::edit_distance(wanted, &e.method);
-            let close = distance <= 3.max(wanted.len() / 5);
-            let contains = wanted.len() >= 4 && e.method.contains(wanted);
-            (close || contains).then_some((if close { distance } else { 100 }, e.method.as_str()))
-        })
-        .collect();
-    scored.sort();
-    scored.dedup_by_key(|(_, m)| *m);
-    scored.into_iter().take(3).map(|(_, m)| m).collect()
-}
-
-/// Options of `topgen add`.
-#[derive(Debug, Clone)]
-pub struct AddOptions {
-    /// The methods to add.
-    pub methods: Vec<String>,
-    /// The catalogue directory.
-    pub catalogue: PathBuf,
-    /// Where specs and the generated crate live.
-    pub layout: Layout,
-    /// Replace existing specs (keeping their Rust names).
-    pub force: bool,
-    /// List every file written.
-    pub verbose: bool,
-}
-
-/// `topgen add`: imports each method's doc into the specs directory (never over an existing
-/// spec without `--force`, which keeps its Rust names), then regenerates the crate. An
-/// unknown method stops everything before anything is written. Returns the exit status.
-pub fn add(options: &AddOptions) -> Result<u8, String> {
-    let entries = index(&options.catalogue)?;
-    let mut inputs = Vec::new();
-    let mut unknown = 0;
-    for method in &options.methods {
-        match entries.iter().find(|e| &e.method == method) {
-            Some(entry) => inputs.push(entry.path.display().to_string()),
-            None => {
-                unknown += 1;
-                let close = suggestions(method, &entries);
-                let hint = if close.is_empty() {
-                    String::new()
-                } else {
-                    format!("; did you mean {}?", quoted(&close))
-                };
-                eprintln!(
-                    "error: `{method}` is not in the catalogue ({}){hint}",
-                    options.catalogue.display()
-                );
-            }
-        }
-    }
-    if unknown > 0 {
-        eprintln!("error: nothing added");
-        return Ok(1);
-    }
-    let status = command::run(&crate::import::Options {
-        inputs,
-        out: Some(options.layout.specs.clone()),
-        force: options.force,
-        keep_names_from: None,
-        quiet: false,
-        verbose: options.verbose,
-    })?;
-    // Whatever was written, the crate follows the specs.
-    let apis = crate::load::load_dir(&options.layout.specs).map_err(|e| e.to_string())?;
-    output::regenerate(&apis, &options.layout, options.verbose)?;
-    Ok(status)
-}
-
-fn quoted(methods: &[&str]) -> String {
-    let quoted: Vec<String> = methods.iter().map(|m| format!("`{m}`")).collect();
-    quoted.join(", ")
-}
-
 /// Options of `topgen sample`.
 #[derive(Debug, Clone)]
 pub struct SampleOptions {
-    /// The catalogue directory.
-    pub catalogue: PathBuf,
+    /// A catalogue directory; `None` for the built-in catalogue.
+    pub catalogue: Option<PathBuf>,
     /// Where to write `specs/` and the crate `generated/`.
     pub out: PathBuf,
     /// Every doc, not a sample.
@@ -163,7 +37,8 @@ pub struct SampleOptions {
 /// `topgen sample`: imports the catalogue, picks the sample (or takes everything), writes the
 /// specs to `OUT/specs/` and generates a standalone crate in `OUT/generated/`.
 pub fn sample(options: &SampleOptions) -> Result<u8, String> {
-    let (summary, reports) = command::import_dir(&options.catalogue)?;
+    let catalogue = Catalogue::open(options.catalogue.as_deref())?;
+    let (summary, reports) = command::import_all(&catalogue.sources());
     eprintln!("{}", summary.line());
     let imported: Vec<&DocReport> = reports
         .iter()
@@ -366,38 +241,4 @@ fn clear_specs(dir: &Path) -> Result<(), String> {
 
 fn write(path: &Path, text: &str) -> Result<(), String> {
     std::fs::write(path, text).map_err(|e| format!("error: cannot write {}: {e}", path.display()))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn entry(method: &str) -> Entry {
-        Entry {
-            method: method.to_owned(),
-            path: PathBuf::new(),
-        }
-    }
-
-    #[test]
-    fn suggests_close_and_containing_methods() {
-        let entries: Vec<Entry> = [
-            "taobao.picture.upload",
-            "taobao.product.img.upload",
-            "taobao.item.get",
-            "tmall.item.get",
-        ]
-        .into_iter()
-        .map(entry)
-        .collect();
-        assert_eq!(
-            suggestions("taobao.pictur.upload", &entries),
-            ["taobao.picture.upload"]
-        );
-        assert_eq!(
-            suggestions("item.get", &entries),
-            ["taobao.item.get", "tmall.item.get"]
-        );
-        assert!(suggestions("zzz.yyy", &entries).is_empty());
-    }
 }
