@@ -5,7 +5,12 @@
 //! [`spec`] model) → [`resolve`] (semantic checks → [`ir`]) → [`emit`] (IR → tokens →
 //! text) → [`output`] (files: write or check). [`load`] runs the first steps over a
 //! directory.
+//!
+//! Three ways to use it: the `topgen` command (`topgen init`, `add`, `generate`, `check`) for
+//! a generated crate kept in the repository; [`Builder`] in a `build.rs` for generating into
+//! `OUT_DIR` at build time; and this library's modules for tools of one's own.
 
+pub mod builder;
 pub mod catalogue;
 pub mod config;
 pub mod diag;
@@ -29,6 +34,8 @@ pub mod spec;
 pub mod templates;
 pub mod yaml;
 pub mod yamlout;
+
+pub use builder::{BuildError, Builder};
 
 /// The README's examples, compiled and run as doctests.
 #[doc = include_str!("../../README.md")]

@@ -66,7 +66,8 @@ pub mod prelude {
     pub use crate::{DateTime, Decimal, FileItem, Json, JsonMap};
 }
 
-/// Re-exports for macro-generated code; not a public API.
+/// Re-exports for generated code (which names serde through the runtime, so that a crate
+/// using it needs no serde dependency of its own); not a public API.
 #[doc(hidden)]
 pub mod __private {
     pub use serde;

@@ -4,6 +4,7 @@ pub mod call_example;
 pub mod docs;
 pub mod lib_rs;
 pub mod protocol_tests;
+pub mod single_file;
 pub mod types;
 
 /// The first line of every generated file: what made it and how to remake it.
@@ -28,6 +29,19 @@ pub fn render(
     Ok(format!(
         "{}{}",
         header("//", source, regenerate),
+        space_items(&prettyplease::unparse(&file))
+    ))
+}
+
+/// Prints tokens as formatted Rust under `header`, with no inner attribute of its own: for a
+/// file that is `include!`d, where inner attributes are not allowed at the top.
+pub fn render_included(
+    tokens: proc_macro2::TokenStream,
+    header: &str,
+) -> Result<String, syn::Error> {
+    let file: syn::File = syn::parse2(tokens)?;
+    Ok(format!(
+        "{header}{}",
         space_items(&prettyplease::unparse(&file))
     ))
 }

@@ -423,14 +423,14 @@ fn json_impls(name: &proc_macro2::Ident, s: &Struct, reader: TokenStream) -> Tok
             }
         }
 
-        impl ::serde::Serialize for #name {
-            fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> ::core::result::Result<S::Ok, S::Error> {
+        impl ::top_runtime::__private::serde::Serialize for #name {
+            fn serialize<S: ::top_runtime::__private::serde::Serializer>(&self, serializer: S) -> ::core::result::Result<S::Ok, S::Error> {
                 ::top_runtime::view::serialize(self, serializer)
             }
         }
 
-        impl<'de> ::serde::Deserialize<'de> for #name {
-            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::core::result::Result<Self, D::Error> {
+        impl<'de> ::top_runtime::__private::serde::Deserialize<'de> for #name {
+            fn deserialize<D: ::top_runtime::__private::serde::Deserializer<'de>>(deserializer: D) -> ::core::result::Result<Self, D::Error> {
                 ::top_runtime::#reader::deserialize(deserializer)
             }
         }
