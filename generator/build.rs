@@ -76,7 +76,14 @@ fn main() {
     // unrelated `cargo update` must not make every generated file look stale. Only the
     // versions topgen itself links: another package may pull in a second major version of
     // one of these (criterion brings syn 2 through zerocopy-derive), which shapes nothing.
-    let lock = manifest.join("../Cargo.lock");
+    // A packaged topgen carries its own lock file (it has a binary); in the repository the
+    // lock is the workspace's.
+    let own = manifest.join("Cargo.lock");
+    let lock = if own.is_file() {
+        own
+    } else {
+        manifest.join("../Cargo.lock")
+    };
     println!("cargo:rerun-if-changed={}", lock.display());
     let lock = fs::read_to_string(lock).unwrap_or_default();
     let field = |package: &str, key: &str| {
