@@ -35,7 +35,9 @@ impl ApiRow {
 }
 
 #[derive(Template)]
-#[template(path = "generated/Cargo.toml")]
+// Not `Cargo.toml`: cargo would take a directory holding one for a package of its own
+// and leave it out of topgen's.
+#[template(path = "generated/manifest.toml")]
 pub struct CargoToml<'a> {
     pub header: &'a str,
     pub apis: &'a [ApiRow],
