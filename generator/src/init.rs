@@ -190,10 +190,12 @@ fn join(mut ws: Workspace) -> Result<(), String> {
         ));
     };
     // A multi-line list stays one: the new entry gets the last entry's indentation.
-    let decor = array.iter().last().map(|last| {
-        let prefix = last.decor().prefix().and_then(|p| p.as_str()).unwrap_or("");
-        prefix.to_owned()
-    });
+    let decor = array
+        .iter()
+        .last()
+        .and_then(|last| last.decor().prefix().and_then(|p| p.as_str()))
+        .filter(|prefix| prefix.contains('\n'))
+        .map(str::to_owned);
     array.push(ws.member.as_str());
     if let (Some(prefix), Some(new)) = (decor, array.iter_mut().last()) {
         new.decor_mut().set_prefix(prefix);

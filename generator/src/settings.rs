@@ -123,7 +123,7 @@ impl CrateSettings {
     }
 }
 
-/// Whether `name` is a package name cargo accepts and that makes a Rust crate name: ASCII
+/// Why `name` is not a package name for a generated crate, if it is not: lowercase ASCII
 /// letters, digits, `-` and `_`, starting with a letter (or `_`), and not a Rust keyword.
 pub fn package_name_problem(name: &str) -> Option<String> {
     if name.is_empty() {
@@ -135,6 +135,13 @@ pub fn package_name_problem(name: &str) -> Option<String> {
     {
         return Some(format!(
             "`{name}` is not a valid package name: `{c}` is not allowed (only ASCII letters, digits, `-` and `_`)"
+        ));
+    }
+    if name.chars().any(|c| c.is_ascii_uppercase()) {
+        // Cargo accepts it, but rustc warns on every build of a crate not named in snake case.
+        return Some(format!(
+            "`{name}` is not a valid package name here: use lowercase (`{}`), as Rust crate names are snake case",
+            name.to_ascii_lowercase()
         ));
     }
     if name.starts_with(|c: char| c.is_ascii_digit() || c == '-') {
@@ -159,7 +166,9 @@ mod tests {
     fn package_names_follow_cargo() {
         assert_eq!(package_name_problem("shop-top"), None);
         assert_eq!(package_name_problem("top_apis2"), None);
-        for bad in ["", "2top", "-x", "a.b", "my crate", "self", "fn", "_"] {
+        for bad in [
+            "", "2top", "-x", "a.b", "my crate", "self", "fn", "_", "Top",
+        ] {
             assert!(package_name_problem(bad).is_some(), "{bad:?}");
         }
     }
