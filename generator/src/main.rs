@@ -179,6 +179,45 @@ enum Command {
         #[arg(long, short)]
         verbose: bool,
     },
+    /// Finds catalogue APIs by what they do: ranked by how well the words match the method,
+    /// the Chinese title, the description, the category and the parameter names (Chinese or
+    /// English, any case; Chinese needs no spaces between words). Exit 1 when nothing
+    /// matches.
+    Search {
+        /// What the API does, e.g. `发货`, `退款`, `access token`.
+        #[arg(required = true, value_name = "WORDS")]
+        words: Vec<String>,
+        /// How many APIs to print.
+        #[arg(long, default_value_t = topgen::catalogue::browse::DEFAULT_LIMIT, value_name = "N")]
+        limit: usize,
+        /// Only APIs of this category (its name or directory, as `topgen list` shows).
+        #[arg(long, value_name = "NAME")]
+        category: Option<String>,
+        /// A catalogue directory to use instead of the built-in one.
+        #[arg(long, value_name = "DIR")]
+        catalogue: Option<PathBuf>,
+    },
+    /// Shows a catalogue API before adding it: title, category, description, request
+    /// parameters (wire name, type, required, limits, description) and response fields.
+    Show {
+        /// The TOP method, e.g. `taobao.trade.fullinfo.get`.
+        method: String,
+        /// Print the doc JSON as the catalogue holds it.
+        #[arg(long)]
+        json: bool,
+        /// A catalogue directory to use instead of the built-in one.
+        #[arg(long, value_name = "DIR")]
+        catalogue: Option<PathBuf>,
+    },
+    /// Lists the catalogue's categories with their API counts, or the APIs of one.
+    List {
+        /// A category (its name or directory) whose APIs to list.
+        #[arg(long, value_name = "NAME")]
+        category: Option<String>,
+        /// A catalogue directory to use instead of the built-in one.
+        #[arg(long, value_name = "DIR")]
+        catalogue: Option<PathBuf>,
+    },
     /// Generates a crate outside the workspace from a deterministic sample of the catalogue
     /// (the first API of every category, and the first API of each doc type and limit not yet
     /// covered), or with `--all` from every catalogue API: `OUT/specs/` and `OUT/generated/`.
@@ -334,6 +373,29 @@ fn run(command: Command, config_file: Option<&std::path::Path>) -> Result<ExitCo
             split,
         })
         .map(ExitCode::from),
+        Command::Search {
+            words,
+            limit,
+            category,
+            catalogue,
+        } => topgen::catalogue::browse::search_command(
+            catalogue.as_deref(),
+            &words,
+            limit,
+            category.as_deref(),
+        )
+        .map(ExitCode::from),
+        Command::Show {
+            method,
+            json,
+            catalogue,
+        } => topgen::catalogue::browse::show_command(catalogue.as_deref(), &method, json)
+            .map(ExitCode::from),
+        Command::List {
+            category,
+            catalogue,
+        } => topgen::catalogue::browse::list_command(catalogue.as_deref(), category.as_deref())
+            .map(ExitCode::from),
         Command::Schema => {
             print!("{}", topgen::spec::json_schema());
             Ok(ExitCode::SUCCESS)

@@ -3,8 +3,11 @@
 //! `--catalogue`; finding a method's doc, and `topgen add` (import into the specs directory
 //! and regenerate). `topgen sample` is in [`sample`].
 
+pub mod browse;
+pub mod doc;
 pub mod pack;
 pub mod sample;
+pub mod search;
 
 pub use sample::{SampleOptions, pick, sample, select};
 
@@ -161,13 +164,18 @@ impl Catalogue {
 
 /// Up to three catalogue methods close to `wanted`: by edit distance, or containing it.
 pub fn suggestions<'a>(wanted: &str, entries: &'a [Entry]) -> Vec<&'a str> {
-    let mut scored: Vec<(usize, &str)> = entries
-        .iter()
-        .filter_map(|e| {
-            let distance = crate::parse::edit_distance(wanted, &e.method);
+    suggest(wanted, entries.iter().map(|e| e.method.as_str()))
+}
+
+/// Up to three of `methods` close to `wanted`: by edit distance, or containing it.
+pub fn suggest<'a>(wanted: &str, methods: impl IntoIterator<Item = &'a str>) -> Vec<&'a str> {
+    let mut scored: Vec<(usize, &str)> = methods
+        .into_iter()
+        .filter_map(|method| {
+            let distance = crate::parse::edit_distance(wanted, method);
             let close = distance <= 3.max(wanted.len() / 5);
-            let contains = wanted.len() >= 4 && e.method.contains(wanted);
-            (close || contains).then_some((if close { distance } else { 100 }, e.method.as_str()))
+            let contains = wanted.len() >= 4 && method.contains(wanted);
+            (close || contains).then_some((if close { distance } else { 100 }, method))
         })
         .collect();
     scored.sort();
@@ -237,7 +245,8 @@ pub fn add(options: &AddOptions) -> Result<u8, String> {
     Ok(status)
 }
 
-fn quoted(methods: &[&str]) -> String {
+/// `` `a`, `b` `` for a did-you-mean.
+pub fn quoted(methods: &[&str]) -> String {
     let quoted: Vec<String> = methods.iter().map(|m| format!("`{m}`")).collect();
     quoted.join(", ")
 }
