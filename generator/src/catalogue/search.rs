@@ -146,7 +146,7 @@ pub fn search<'a>(docs: &'a [ApiDoc], words: &[String], category: Option<&str>) 
             if scores.iter().all(|s| *s > 0) {
                 score = score * 2 + 100;
             }
-            if words.len() > 1 && hay.params.iter().any(|p| *p == joined) {
+            if words.len() > 1 && hay.params.contains(&joined) {
                 score += 8;
             }
             Some(Hit { doc, score })
