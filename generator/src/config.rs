@@ -121,6 +121,29 @@ impl Config {
 
     /// Where things are, as paths from the working directory, with the crate's settings.
     pub fn layout(&self) -> Result<Layout, String> {
+        // The crate's owned parts are rewritten and pruned on every `generate`: specs there
+        // would be deleted.
+        let (out, specs) = (normalize(&self.out), normalize(&self.specs));
+        let inside = if out == Path::new(".") {
+            Some(specs.as_path())
+        } else {
+            specs.strip_prefix(&out).ok()
+        };
+        if let Some(rest) = inside
+            && crate::output::is_owned(rest)
+        {
+            return Err(format!(
+                "error: {}: the specs directory `{}` is inside the generated crate's `{}`, which topgen rewrites; move it (e.g. `specs = \"specs\"`)",
+                self.file
+                    .as_deref()
+                    .map_or_else(|| "the settings".to_owned(), |f| f.display().to_string()),
+                slashed(&self.specs),
+                rest.components()
+                    .next()
+                    .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                    .unwrap_or_default()
+            ));
+        }
         let schema = match &self.schema {
             Some(schema) => self.resolve(schema),
             None => self.resolve(&self.specs).join("spec.schema.json"),
@@ -494,6 +517,22 @@ mod tests {
             config.settings().expect("settings").runtime,
             RuntimeDep::Path("runtime".into())
         );
+    }
+
+    #[test]
+    fn specs_inside_what_topgen_rewrites_are_refused() {
+        let mut config = Config::defaults(".");
+        config.out = PathBuf::from(".");
+        config.specs = PathBuf::from("./src/specs");
+        let err = config.layout().unwrap_err();
+        assert!(err.contains("inside the generated crate's `src`"), "{err}");
+        config.out = PathBuf::from("gen");
+        config.specs = PathBuf::from("gen/tests");
+        assert!(config.layout().is_err());
+        config.specs = PathBuf::from("gen/specs");
+        assert!(config.layout().is_ok());
+        config.specs = PathBuf::from("specs");
+        assert!(config.layout().is_ok());
     }
 
     #[test]
