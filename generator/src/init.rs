@@ -96,7 +96,7 @@ pub fn run(options: &InitOptions) -> Result<u8, String> {
         None => eprintln!("no enclosing Cargo workspace: the crate is its own workspace root"),
     }
     eprintln!(
-        "next: cd {} && topgen add <method>   (find methods in the catalogue: `topgen add` suggests close names)",
+        "next: cd {} && topgen add <method>   (`topgen search <words>` finds one in the catalogue)",
         dir.display()
     );
     Ok(0)
