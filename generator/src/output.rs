@@ -79,9 +79,9 @@ pub fn render_incremental_with(
     render_reusing(apis, &layout.settings, Some(layout), progress)
 }
 
-/// The stamp input of the files generated from one spec.
-fn api_input(api: &Api, settings: &CrateSettings) -> String {
-    fingerprint::combined_hash([api.source_hash.as_str(), &settings.fingerprint()])
+/// The stamp input of the files generated from one spec: its hash and the settings'.
+fn api_input(spec_hash: &str, settings_hash: &str) -> String {
+    fingerprint::combined_hash([spec_hash, settings_hash])
 }
 
 /// The stamp input of the crate-wide files: every spec and the settings.
@@ -117,10 +117,11 @@ fn render_reusing(
             .map_err(|e| format!("internal error: generated code for {path} does not parse: {e}"))
     };
     let lib = settings.lib_name();
+    let settings_hash = settings.fingerprint();
     let per_api = crate::parallel::map(apis.iter().collect(), |api| {
         let module = format!("src/{}.rs", api.module);
         let tests = format!("tests/protocol/{}.rs", api.module);
-        let input = api_input(api, settings);
+        let input = api_input(&api.source_hash, &settings_hash);
         let source = spec_shown(api, settings);
         let module_text = match stamped_on_disk(&module, &input) {
             Some(text) => text,
@@ -232,7 +233,7 @@ pub fn in_sync_by_stamps(layout: &Layout) -> std::io::Result<bool> {
         };
         let hash = fingerprint::spec_hash(&std::fs::read(layout.specs.join(name))?);
         let module = crate::names::module_name(method);
-        let input = fingerprint::combined_hash([hash.as_str(), &settings]);
+        let input = api_input(&hash, &settings);
         expected.insert(format!("src/{module}.rs"), input.clone());
         expected.insert(format!("tests/protocol/{module}.rs"), input);
         hashes.push(hash);

@@ -37,23 +37,10 @@ impl RuntimeDep {
     }
 }
 
-/// A TOML basic string: quoted, with `"`, `\` and control characters escaped.
+/// A TOML basic string. YAML's double-quoted escapes (`\"`, `\\`, `\n`, `\uXXXX` for the
+/// rest that is not printable) are TOML's too, so the spec writer's quoting serves.
 pub fn toml_string(text: &str) -> String {
-    let mut out = String::with_capacity(text.len() + 2);
-    out.push('"');
-    for c in text.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\t' => out.push_str("\\t"),
-            '\r' => out.push_str("\\r"),
-            c if c.is_control() => out.push_str(&format!("\\u{:04X}", c as u32)),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
+    crate::yamlout::double_quoted(text)
 }
 
 /// The generated crate's settings.

@@ -258,13 +258,7 @@ mod tests {
     fn entry(method: &str) -> Entry {
         Entry {
             method: method.to_owned(),
-            source: Source {
-                path: None,
-                content: None,
-                shown: String::new(),
-                category: None,
-                category_note: None,
-            },
+            source: Source::default(),
         }
     }
 

@@ -182,13 +182,7 @@ mod tests {
                 })
                 .collect(),
             response: Vec::new(),
-            source: Source {
-                path: None,
-                content: None,
-                shown: String::new(),
-                category: None,
-                category_note: None,
-            },
+            source: Source::default(),
         }
     }
 

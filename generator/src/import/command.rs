@@ -47,7 +47,7 @@ pub struct Options {
 }
 
 /// One doc to import: where it is, and the category its directory's `catelog.json` names.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Source {
     /// The file, or `None` for standard input or a doc held in memory.
     pub path: Option<PathBuf>,
