@@ -1,7 +1,7 @@
 //! The catalogue of real TOP API docs: the built-in one (`catalogue/top-docs`, packed into
 //! topgen so that the installed binary needs no files beside it) or a directory given with
 //! `--catalogue`; finding a method's doc, and `topgen add` (import into the specs directory
-//! and regenerate). `topgen sample` is in [`sample`].
+//! and regenerate). `topgen sample` is in [`mod@sample`].
 
 pub mod browse;
 pub mod doc;

@@ -63,16 +63,40 @@ pub fn code(text: &str) -> String {
 }
 
 /// Page text as Markdown: brackets and angle brackets would otherwise be read as links and
-/// HTML by rustdoc.
+/// HTML by rustdoc, and a bare URL is written as an autolink (`<http://…>`), which rustdoc
+/// asks for.
 pub fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
+    let mut rest = text;
+    while let Some(c) = rest.chars().next() {
+        if let Some(len) = url_len(rest) {
+            out.push('<');
+            out.push_str(&rest[..len]);
+            out.push('>');
+            rest = &rest[len..];
+            continue;
+        }
         if matches!(c, '[' | ']' | '<' | '>' | '*' | '`') {
             out.push('\\');
         }
         out.push(c);
+        rest = &rest[c.len_utf8()..];
     }
     out
+}
+
+/// The length of the URL `text` starts with: `http://` or `https://` and the ASCII that may
+/// follow in an autolink, without trailing punctuation (a sentence's, not the URL's).
+fn url_len(text: &str) -> Option<usize> {
+    let scheme = ["https://", "http://"].into_iter().find(|s| {
+        text.get(..s.len())
+            .is_some_and(|t| t.eq_ignore_ascii_case(s))
+    })?;
+    let end = text
+        .find(|c: char| !c.is_ascii_graphic() || matches!(c, '<' | '>' | '"' | '`' | '\\'))
+        .unwrap_or(text.len());
+    let url = text[..end].trim_end_matches(['.', ',', ';', ':', '!', '?', ')', ']', '}', '\'']);
+    (url.len() > scheme.len()).then_some(url.len())
 }
 
 /// The module doc of an API.
@@ -143,4 +167,23 @@ fn doc_lines(text: &str) -> Vec<String> {
             }
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bare_urls_become_autolinks() {
+        assert_eq!(
+            escape("如：http://img07.taobaocdn.com/i7/T2_!!2.jpg，或[x]"),
+            "如：<http://img07.taobaocdn.com/i7/T2_!!2.jpg>，或\\[x\\]"
+        );
+        assert_eq!(
+            escape("see https://open.taobao.com/doc. Then"),
+            "see <https://open.taobao.com/doc>. Then"
+        );
+        assert_eq!(escape("http:// alone"), "http:// alone");
+        assert_eq!(escape("<a href=\"x\">"), "\\<a href=\"x\"\\>");
+    }
 }
