@@ -106,6 +106,41 @@ fn every_doc_type_maps_to_its_spec_type() {
     );
 }
 
+/// Only a top-level request parameter can be a file: inside a struct or in a response a
+/// `byte` is a number, a `byte[]` base64 text and a `byte[][]` a list of those texts.
+#[test]
+fn bytes_outside_the_top_level_request_travel_as_json_values() {
+    let text = r#"{"name": "taobao.demo.bytes.sync", "requestParams": [
+        {"name": "upload", "type": "byte[][]"},
+        {"name": "doc", "type": "DocDTO", "subParams": [
+            {"name": "flag", "type": "byte"},
+            {"name": "scan", "type": "byte[]"},
+            {"name": "scans", "type": "byte[][]"},
+            {"name": "cube", "type": "byte[][][]"}
+        ]}
+    ], "responseParams": [{"name": "pages", "type": "byte[][]"}]}"#;
+    let result = doc_json::import(text, None);
+    let yaml = result.yaml().expect("a spec");
+    load_str("specs/taobao.demo.bytes.sync.yaml", yaml).expect("the spec validates");
+    let spec = result.spec.as_ref().expect("a spec");
+    assert_eq!(field(&spec.request, "upload").ty.value, "File[]");
+    assert_eq!(field(&spec.response, "pages").ty.value, "String[]");
+    let doc = &spec.structs[0].fields;
+    let types: Vec<&str> = doc.iter().map(|f| f.ty.value.as_str()).collect();
+    assert_eq!(types, ["Number", "String", "String[]", "Json"]);
+    let notes: Vec<String> = result.notes.iter().map(|n| n.render("d.json")).collect();
+    for expected in [
+        "d.json:/requestParams/1/subParams/2/type: warning: the type `byte[][]` of `scans` inside a struct is read as `String[]`: a list of base64 texts",
+        "d.json:/responseParams/0/type: warning: the type `byte[][]` of `pages` in a response is read as `String[]`",
+        "d.json:/requestParams/1/subParams/3/type: warning: the type `byte[][][]` of `cube` is a list of lists",
+    ] {
+        assert!(
+            notes.iter().any(|n| n.starts_with(expected)),
+            "{expected}: {notes:#?}"
+        );
+    }
+}
+
 #[test]
 fn limits_required_descriptions_and_codes() {
     let (spec, yaml, notes) = imported("demo/taobao_demo_types_get.json");

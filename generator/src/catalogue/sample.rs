@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 
 use super::Catalogue;
 use crate::import::command::{self, DocReport};
+use crate::ir::{Scalar, Type};
 use crate::output::{self, Layout};
 use crate::progress::Progress;
 use crate::settings::{CrateSettings, RuntimeDep};
@@ -163,7 +164,8 @@ const FEATURES: &[&str] = &[
 ];
 
 /// The deterministic sample: the first doc (in path order) of every category, then for each
-/// feature not yet covered the first doc that has it, then method names of every shape.
+/// feature not yet covered the first doc that has it, then the `fields` helper of each
+/// parameter type, then method names of every shape.
 pub fn select<'a>(imported: &[&'a DocReport]) -> Vec<&'a DocReport> {
     let mut chosen: BTreeSet<usize> = BTreeSet::new();
     let mut categories: BTreeSet<String> = BTreeSet::new();
@@ -195,6 +197,21 @@ pub fn select<'a>(imported: &[&'a DocReport]) -> Vec<&'a DocReport> {
             chosen.insert(i);
         }
     }
+    // The `fields` helper with each parameter type, preferably where `all_fields()` alone
+    // builds a request: its protocol test then checks the value sent.
+    let helpers: Vec<(usize, &str, bool)> = imported
+        .iter()
+        .enumerate()
+        .filter_map(|(i, r)| fields_helper(r).map(|(kind, alone)| (i, kind, alone)))
+        .collect();
+    for kind in ["String", "String[]", "FieldList"] {
+        let of_kind = || helpers.iter().filter(move |h| h.1 == kind);
+        let covered = of_kind().any(|h| h.2 && chosen.contains(&h.0));
+        let first = of_kind().find(|h| h.2).or_else(|| of_kind().next());
+        if !covered && let Some(&(i, _, _)) = first {
+            chosen.insert(i);
+        }
+    }
     let shapes: [fn(&str) -> bool; 3] = [
         |m| m.chars().any(|c| c.is_ascii_uppercase()),
         |m| m.contains('-'),
@@ -216,6 +233,28 @@ pub fn select<'a>(imported: &[&'a DocReport]) -> Vec<&'a DocReport> {
         }
     }
     chosen.into_iter().map(|i| imported[i]).collect()
+}
+
+/// The parameter type of a doc's generated `all_fields()` helper, and whether it alone
+/// builds the request (see `emit::fields_param`).
+fn fields_helper(report: &DocReport) -> Option<(&'static str, bool)> {
+    let yaml = report.yaml.as_deref()?;
+    // Most docs have no such parameter: only these few are loaded.
+    if !yaml.contains("name: fields\n") {
+        return None;
+    }
+    let method = report.method.as_deref()?;
+    let (api, _) = crate::load::load_str(&format!("specs/{method}.yaml"), yaml.to_owned()).ok()?;
+    let fields = crate::emit::fields_param::of(&api)?;
+    if !fields.all_fields() {
+        return None;
+    }
+    let kind = match fields.param.ty {
+        Type::Scalar(Scalar::String) => "String",
+        Type::Scalar(Scalar::FieldList) => "FieldList",
+        _ => "String[]",
+    };
+    Some((kind, fields.alone()))
 }
 
 /// `n` docs evenly spaced in path order: every k-th, k = total / n (all of them when there

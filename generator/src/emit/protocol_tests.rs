@@ -75,7 +75,12 @@ pub fn main_rs(apis: &[Api], lib: &str) -> TokenStream {
         /// The wire parameters of the documented example.
         fn example_params<R: DeserializeOwned + ApiRequest>(example: &str) -> Vec<(&'static str, String)> {
             let request: R = serde_json::from_str(example).expect("the documented example deserializes");
-            let params = #lib::top_runtime::api::Params::of(&request);
+            wire_params(&request)
+        }
+
+        /// The text parameters a request is sent with.
+        fn wire_params<R: ApiRequest>(request: &R) -> Vec<(&'static str, String)> {
+            let params = #lib::top_runtime::api::Params::of(request);
             params.texts().map(|(name, text)| (name, text.to_owned())).collect()
         }
 
@@ -258,6 +263,10 @@ pub fn api_tests(api: &Api, spec_path: &str, lib: &str) -> TokenStream {
         }
     };
 
+    let all_fields_test = super::fields_param::of(api)
+        .filter(|f| f.all_fields())
+        .map(|fields| all_fields_test(api, &request, &fields));
+
     let documented_bodies = [
         ("xml", &api.response_example.xml, &api.error_example.xml),
         ("json", &api.response_example.json, &api.error_example.json),
@@ -310,12 +319,50 @@ pub fn api_tests(api: &Api, spec_path: &str, lib: &str) -> TokenStream {
         #wire_test
         #rules_test
         #builder_test
+        #all_fields_test
 
         #(#documented_bodies)*
 
         #[test]
         fn documented_response_decodes_from_json_and_from_text_scalars() {
             assert_response_decodes::<#response>(RESPONSE_EXAMPLE);
+        }
+    }
+}
+
+/// `all_fields()` asks for every name of the response struct: when `fields` is the only
+/// required parameter, the built request sends them comma-joined; otherwise the parameter
+/// is set and valid, so that only the other required parameters are missing.
+fn all_fields_test(
+    api: &Api,
+    request: &proc_macro2::Ident,
+    fields: &super::fields_param::FieldsParam<'_>,
+) -> TokenStream {
+    let wire = &fields.param.wire_name;
+    let body = if fields.alone() {
+        let value = Literal::string(&fields.wire_value());
+        quote! {
+            let request = #request::builder().all_fields().build().expect("all_fields() sets the only required parameter");
+            assert_text_param(&wire_params(&request), #wire, #value);
+        }
+    } else {
+        let others = api
+            .request
+            .fields
+            .iter()
+            .filter(|f| f.required && f.wire_name != *wire)
+            .map(|f| f.wire_name.as_str());
+        quote! {
+            let result = #request::builder().all_fields().build();
+            let missing: Vec<String> = result.err().map(|e| e.into_iter().map(|v| { assert_eq!(v.rule, Rule::Missing); v.path }).collect()).unwrap_or_default();
+            let required: &[&str] = &[#(#others),*];
+            assert_eq!(missing, required);
+        }
+    };
+    quote! {
+        #[test]
+        fn all_fields_asks_for_every_response_field() {
+            #body
         }
     }
 }

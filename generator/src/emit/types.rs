@@ -31,7 +31,7 @@ pub fn api_module(api: &Api, spec_path: &str) -> TokenStream {
     }
 }
 
-fn ident(name: &str) -> proc_macro2::Ident {
+pub(super) fn ident(name: &str) -> proc_macro2::Ident {
     match name.strip_prefix("r#") {
         Some(raw) => proc_macro2::Ident::new_raw(raw, proc_macro2::Span::call_site()),
         None => format_ident!("{}", name),
@@ -91,6 +91,10 @@ fn request_type(api: &Api) -> TokenStream {
     } else {
         quote!(out)
     };
+    if let Some(fields) = super::fields_param::of(api) {
+        tokens.extend(fields.constant());
+        tokens.extend(fields.builder_method());
+    }
     if api.session != Session::Required {
         tokens.extend(quote! {
             /// Sendable without a session key.

@@ -484,15 +484,19 @@ impl Reader {
             }
         };
         // Only a top-level request parameter can be a multipart part. Anywhere else the value
-        // travels in JSON, where Java writes a `Byte` as a number and a `byte[]` as base64.
-        if base == "byte" && (nested || role == Role::Response) && depth <= 1 {
-            let (ty, what) = if depth == 0 {
-                ("Number", "a number (Java `Byte`)")
-            } else {
-                (
+        // travels in JSON, where Java writes a `Byte` as a number and a `byte[]` as base64;
+        // a `byte[][]` is a list of such texts.
+        if base == "byte" && (nested || role == Role::Response) && depth <= 2 {
+            let (ty, what) = match depth {
+                0 => ("Number", "a number (Java `Byte`)"),
+                1 => (
                     "String",
                     "base64 text (Java's JSON writers send `byte[]` so)",
-                )
+                ),
+                _ => (
+                    "String[]",
+                    "a list of base64 texts (Java's JSON writers send each `byte[]` so)",
+                ),
             };
             let place = if nested {
                 "inside a struct"
