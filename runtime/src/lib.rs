@@ -4,21 +4,42 @@
 //! specs: the date type, request validation, coded values, lenient response decoding, and
 //! the sans-IO wire core (signing, request preparation, response envelopes).
 
+// The layering reads one way: a module uses only modules on the lines above its own
+// (`tests/layering.rs` checks it).
+//   sign, datetime, decimal, file, digits, credentials, prepare_error, form
+//   lenient, validate, view, options, multipart
+//   strict, json_text, api, http
+//   code, gateway, prepare, transport
+//   response
+//   call_error
+//   retry
+//   client
+//   cli
 pub mod api;
+mod call_error;
 #[cfg(feature = "reqwest")]
 pub mod cli;
 pub mod client;
 pub mod code;
+mod credentials;
 pub mod datetime;
 pub mod decimal;
+mod digits;
 pub mod file;
+mod form;
+mod gateway;
+mod http;
 mod json_text;
 pub mod lenient;
+mod multipart;
+mod options;
 pub mod prepare;
+mod prepare_error;
 pub mod response;
 pub mod retry;
 pub mod sign;
 pub mod strict;
+mod transport;
 pub mod validate;
 pub mod view;
 

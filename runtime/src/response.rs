@@ -45,7 +45,7 @@ use quick_xml::reader::Reader;
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
-use crate::prepare::{Format, RequestOptions};
+use crate::options::{Format, RequestOptions};
 
 /// How many characters of the body a [`DecodeError`] keeps.
 pub const SNIPPET_CHARS: usize = 200;
