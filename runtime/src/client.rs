@@ -17,6 +17,7 @@ use crate::options::{Format, RequestOptions, SystemParams};
 use crate::response::{self, DecodeError, ResponseError, ResponseSpec};
 use crate::retry::{Retrier, RetryPolicy, Sleep};
 use crate::sign::{SignMethod, Signer};
+use crate::trace;
 
 pub use crate::call_error::CallError;
 pub use crate::gateway::Gateway;
@@ -296,7 +297,10 @@ impl TopClient {
             // Prepared afresh for every attempt, as the SDK's retry client does: a new
             // timestamp and signature, so that a late retry is not refused for clock skew.
             let http = self.prepare(request, session.clone(), None)?;
-            let error = match self.send::<R>(http).await {
+            let attempt = trace::Attempt::start(R::METHOD, attempts);
+            let sent = attempt.run(self.send::<R>(http, &attempt)).await;
+            attempt.finish(sent.as_ref().err());
+            let error = match sent {
                 Ok(value) => return Ok(value),
                 Err(error) => error,
             };
@@ -310,18 +314,24 @@ impl TopClient {
                     }
                 });
             };
+            trace::retrying(R::METHOD, attempts, wait);
             self.retry.sleep(wait).await;
             attempts += 1;
         }
     }
 
     /// One attempt: send and decode.
-    async fn send<R: ApiRequest>(&self, http: HttpRequest) -> Result<R::Response, CallError> {
+    async fn send<R: ApiRequest>(
+        &self,
+        http: HttpRequest,
+        attempt: &trace::Attempt,
+    ) -> Result<R::Response, CallError> {
         let response = self
             .transport
             .send(http)
             .await
             .map_err(CallError::Transport)?;
+        attempt.answered(response.status, &response.body);
         // Checked for every transport; the default one has already stopped reading here.
         if response.body.len() > self.max_body_size {
             return Err(CallError::BodyTooLarge {

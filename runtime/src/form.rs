@@ -130,6 +130,40 @@ impl FormWriter {
     }
 }
 
+/// `text` form-encoded on its own: a value of a URL built outside request preparation (the
+/// OAuth authorize URL).
+pub(crate) fn encode_component(text: &str) -> String {
+    let mut out = FormWriter::new("", form_len(text));
+    out.encode(text);
+    // Every byte written is ASCII, so this never falls back.
+    String::from_utf8(out.finish()).unwrap_or_default()
+}
+
+/// Decodes one form component (`+` a space, `%XX` a byte); `None` when an escape is broken
+/// or the bytes are not UTF-8. Other bytes are taken as they are: the text may come from a
+/// server that escapes less than `URLEncoder`.
+pub(crate) fn decode_component(text: &str) -> Option<String> {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while let Some(&b) = bytes.get(i) {
+        match b {
+            b'+' => out.push(b' '),
+            b'%' => {
+                let hex = bytes.get(i + 1..i + 3)?;
+                let high = char::from(hex[0]).to_digit(16)?;
+                let low = char::from(hex[1]).to_digit(16)?;
+                // Two hex digits: below 256.
+                out.push(u8::try_from(high * 16 + low).ok()?);
+                i += 2;
+            }
+            other => out.push(other),
+        }
+        i += 1;
+    }
+    String::from_utf8(out).ok()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -184,5 +218,20 @@ mod tests {
         let mut want = form_urlencoded::Serializer::new(String::new());
         want.extend_pairs(pairs);
         assert_eq!(out.finish(), want.finish().into_bytes());
+    }
+
+    #[test]
+    fn components_encode_and_decode() {
+        for text in ["", "a b+c&d=e%f", "张三 😀", "https://x.y/cb?a=1&b=2"] {
+            let encoded = encode_component(text);
+            let want: String = form_urlencoded::byte_serialize(text.as_bytes()).collect();
+            assert_eq!(encoded, want);
+            assert_eq!(decode_component(&encoded).as_deref(), Some(text));
+        }
+        assert_eq!(decode_component("%E5%BC%A0+x").as_deref(), Some("张 x"));
+        assert_eq!(decode_component("raw 张").as_deref(), Some("raw 张"));
+        for broken in ["%", "%4", "%G1", "%E5%BC", "%zz"] {
+            assert_eq!(decode_component(broken), None, "{broken}");
+        }
     }
 }

@@ -12,10 +12,14 @@
 //   code, gateway, prepare, transport
 //   response
 //   call_error
-//   retry
+//   retry, trace
 //   client
-//   cli
+//   cli, authorize, token, session_store
+//   token_api
+//   sessions
+//   oauth
 pub mod api;
+mod authorize;
 mod call_error;
 #[cfg(feature = "reqwest")]
 pub mod cli;
@@ -32,13 +36,19 @@ mod http;
 mod json_text;
 pub mod lenient;
 mod multipart;
+pub mod oauth;
 mod options;
 pub mod prepare;
 mod prepare_error;
 pub mod response;
 pub mod retry;
+mod session_store;
+mod sessions;
 pub mod sign;
 pub mod strict;
+mod token;
+mod token_api;
+mod trace;
 mod transport;
 pub mod validate;
 pub mod view;
