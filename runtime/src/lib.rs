@@ -17,7 +17,11 @@
 //   cli, authorize, token, session_store
 //   token_api
 //   sessions
-//   oauth
+//   oauth, answer, mock_wire, wire_read
+//   mock
+//   testing
+#[cfg(feature = "testing")]
+mod answer;
 pub mod api;
 mod authorize;
 mod call_error;
@@ -35,6 +39,10 @@ mod gateway;
 mod http;
 mod json_text;
 pub mod lenient;
+#[cfg(feature = "testing")]
+mod mock;
+#[cfg(feature = "testing")]
+mod mock_wire;
 mod multipart;
 pub mod oauth;
 mod options;
@@ -46,12 +54,16 @@ mod session_store;
 mod sessions;
 pub mod sign;
 pub mod strict;
+#[cfg(feature = "testing")]
+pub mod testing;
 mod token;
 mod token_api;
 mod trace;
 mod transport;
 pub mod validate;
 pub mod view;
+#[cfg(feature = "testing")]
+mod wire_read;
 
 pub use api::{ApiRequest, ClientFamily, SessionRequirement};
 pub use client::{CallError, Gateway, SessionFree, TopClient};
