@@ -5,6 +5,7 @@
 mod cli;
 mod client;
 mod load;
+mod oauth;
 mod retry;
 mod seeds;
 mod upload;
