@@ -148,7 +148,7 @@ fn each_attempt_is_a_span_and_each_retry_an_event() {
     let recorder = Recorder::default();
     let request = TopAuthTokenRefreshRequest::new(REFRESH_TOKEN);
     let answered = tracing::subscriber::with_default(recorder.clone(), || {
-        block_on(client.execute_with_session(&request, SESSION))
+        block_on(client.execute_with_session(&request, SESSION)).map_err(|e| e.to_string())
     });
     answered.expect("the third attempt succeeds");
     let recorded = recorder.lock();
