@@ -4,6 +4,7 @@
 
 mod cli;
 mod client;
+mod downstream;
 mod load;
 mod oauth;
 mod retry;
