@@ -50,7 +50,10 @@ pub(crate) fn success(result: &JsonView<'_>, spec: &AnswerSpec<'_>) -> Vec<u8> {
     for (name, view) in members {
         object.push(name, view.clone());
     }
-    object.push("request_id", JsonView::Text(spec.request_id));
+    // A result with a `request_id` of its own keeps it.
+    if !members.iter().any(|(name, _)| *name == "request_id") {
+        object.push("request_id", JsonView::Text(spec.request_id));
+    }
     let root = JsonView::from(object);
     let wrapper = wrapper_name(spec);
     match spec.format {

@@ -5,7 +5,7 @@
 //! the sans-IO wire core (signing, request preparation, response envelopes).
 
 // The layering reads one way: a module uses only modules on the lines above its own
-// (`tests/layering.rs` checks it).
+// (`tests/layering.rs` checks this list against the sources).
 //   sign, datetime, decimal, file, digits, credentials, prepare_error, form
 //   lenient, validate, view, options, multipart
 //   strict, json_text, api, http
@@ -14,10 +14,11 @@
 //   call_error
 //   retry, trace
 //   client
-//   cli, authorize, token, session_store
-//   token_api
+//   cli, authorize, token
+//   session_store, token_api
 //   sessions
-//   oauth, answer, mock_wire, wire_read
+//   oauth, answer, wire_read
+//   mock_wire
 //   mock
 //   testing
 #[cfg(feature = "testing")]

@@ -15,7 +15,6 @@ use jiff::{SignedDuration, Timestamp};
 use crate::api::ApiRequest;
 use crate::call_error::CallError;
 use crate::client::TopClient;
-use crate::credentials::Secret;
 use crate::session_store::{SessionStore, StoreError};
 use crate::token::AccessToken;
 use crate::token_api::OAuthError;
@@ -131,24 +130,6 @@ impl Sessions {
     /// The client calls go through.
     pub fn client(&self) -> &TopClient {
         &self.client
-    }
-
-    /// Exchanges the authorisation `code` for the seller's token and stores it as `seller`'s.
-    pub async fn exchange_code(
-        &self,
-        seller: &str,
-        code: impl Into<Secret>,
-    ) -> Result<AccessToken, SessionError> {
-        let token =
-            self.client
-                .exchange_code(code)
-                .await
-                .map_err(|error| SessionError::Refresh {
-                    seller: seller.to_owned(),
-                    error: Arc::new(error),
-                })?;
-        self.save(seller, &token).await?;
-        Ok(token)
     }
 
     /// Stores `token` as the seller's.

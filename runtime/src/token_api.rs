@@ -91,8 +91,15 @@ impl lenient::Item for TokenResultResponse {
         let Some(mut fields) = Fields::new(value)? else {
             return Ok(None);
         };
+        // Any shape is kept, as text: the token reader judges it, with its masked errors,
+        // where a decode error here would quote the tokens.
         let read = TokenResultResponse {
-            token_result: fields.value::<String>("token_result").map(Secret::new),
+            token_result: fields
+                .value::<Value>("token_result")
+                .map(|value| match value {
+                    Value::String(text) => Secret::new(text),
+                    other => Secret::new(other.to_string()),
+                }),
         };
         fields.finish()?;
         Ok(Some(read))

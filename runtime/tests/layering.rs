@@ -149,6 +149,42 @@ fn modules_import_each_other_one_way() {
     assert!(cycles.is_empty(), "import cycles: {cycles:#?}");
 }
 
+/// The layers `lib.rs` lists, lowest first: the comment lines after "The layering reads
+/// one way".
+fn documented_layers() -> Vec<Vec<String>> {
+    let lib = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("src/lib.rs"))
+        .expect("lib.rs is readable");
+    lib.lines()
+        .skip_while(|line| !line.contains("The layering reads one way"))
+        .skip(2)
+        .map_while(|line| line.strip_prefix("//   "))
+        .map(|line| line.split(',').map(|m| m.trim().to_owned()).collect())
+        .collect()
+}
+
+#[test]
+fn every_import_goes_to_a_lower_layer_as_lib_rs_lists_them() {
+    let graph = graph();
+    let layers = documented_layers();
+    let layer_of = |module: &str| layers.iter().position(|l| l.iter().any(|m| m == module));
+    let mut wrong = Vec::new();
+    for (module, uses) in &graph {
+        let Some(mine) = layer_of(module) else {
+            wrong.push(format!("{module} is in no layer of lib.rs"));
+            continue;
+        };
+        for used in uses {
+            match layer_of(used) {
+                Some(theirs) if theirs < mine => {}
+                _ => wrong.push(format!(
+                    "{module} (line {mine}) uses {used}, not on a line above"
+                )),
+            }
+        }
+    }
+    assert!(wrong.is_empty(), "{wrong:#?}");
+}
+
 #[test]
 fn the_reader_finds_a_cycle_when_there_is_one() {
     let mut graph = graph();
