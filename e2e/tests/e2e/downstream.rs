@@ -67,6 +67,54 @@ fn notify_reports_the_retry_flag_and_top_errors() {
 }
 // README: end
 
+/// The mock answers generated responses in every format, TOP and Qimen, and the client
+/// decodes each back to the value given.
+#[test]
+fn generated_responses_round_trip_through_the_mock_in_every_format() {
+    use top_apis::QimenTmallCarLeaseSignstatusSynchronizeRequest as SignStatus;
+    use top_apis::qimen_tmall_car_lease_signstatus_synchronize::QimenTmallCarLeaseSignstatusSynchronizeResponse;
+    use top_apis::tmall_fin_car_open_bill_notify::ResultCode;
+    use top_runtime::prepare::Format;
+
+    let bill_response = TmallFinCarOpenBillNotifyResponse {
+        result: Some(BillStatusResponseTop {
+            message: Some("异常 <&>".into()),
+            succeeded: Some(true),
+            retry: Some(false),
+            code: Some(ResultCode::Success),
+        }),
+    };
+    let sign_response = QimenTmallCarLeaseSignstatusSynchronizeResponse {
+        success: Some("ture".into()),
+        msg_code: Some("002".into()),
+        msg_desc: None,
+    };
+    let sign_request: SignStatus =
+        serde_json::from_str(crate::seeds::SIGN_STATUS_EXAMPLE).expect("the example reads");
+    for format in [Format::Json, Format::Xml] {
+        for simplify in [false, true] {
+            let mock = MockTransport::new("app-secret");
+            mock.expect::<BillNotify>()
+                .respond_with(bill_response.clone());
+            mock.expect::<SignStatus>()
+                .respond_with(sign_response.clone());
+            let client = TopClient::builder("app-key", "app-secret")
+                .format(format)
+                .simplify(simplify)
+                .target_app_key("provider")
+                .transport(mock.clone())
+                .build()
+                .expect("a client");
+            let mode = format!("{format} simplify={simplify}");
+            let got = block_on(client.execute(&bill("1"))).expect(&mode);
+            assert_eq!(got, bill_response, "{mode}");
+            let got = block_on(client.execute(&sign_request)).expect(&mode);
+            assert_eq!(got, sign_response, "{mode}");
+            mock.verify().expect(&mode);
+        }
+    }
+}
+
 #[test]
 fn the_readme_shows_this_test() {
     let this = include_str!("downstream.rs");
