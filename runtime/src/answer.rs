@@ -278,3 +278,31 @@ fn escape_text(text: &str, out: &mut String) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::response::{ResponseSpec, decode_value};
+
+    /// Every character a string may hold reads back from the XML written for it.
+    #[test]
+    fn xml_text_reads_back_exactly() {
+        let all: String = (1u32..0x80)
+            .filter_map(char::from_u32)
+            .chain("张三😀\u{7f}\u{85}".chars())
+            .collect();
+        let spec = AnswerSpec {
+            method: "taobao.a.b",
+            format: Format::Xml,
+            simplify: false,
+            qimen: false,
+            request_id: "r",
+        };
+        let mut object = JsonObject::new();
+        object.push("text", JsonView::Text(&all));
+        let body = success(&object.into(), &spec);
+        let value = decode_value(&body, &ResponseSpec::new("taobao.a.b", Format::Xml))
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(value["text"], Value::String(all));
+    }
+}
