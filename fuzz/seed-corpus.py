@@ -10,6 +10,8 @@ response     every documented response/error example in specs/*.yaml, in every m
              body: see fuzz_targets/response.rs)
 prepare      parameter examples from the specs (raw bytes: `arbitrary` reads them as input)
 doc_json     a sample of catalogue/top-docs (every 10th doc), for the doc-JSON target
+token_result token_result texts: every documented field, numbers as strings, the older
+             endpoint's answer and its refusal, a whole API answer, garbage
 
 The corpora are not committed (fuzz/.gitignore); libFuzzer adds to them as it runs.
 """
@@ -89,6 +91,30 @@ def main():
     for path in docs[::10]:
         if path.name != "catelog.json":
             write("doc_json", f"{path.parent.name}.{path.name}", path.read_bytes())
+
+    token = (
+        '{"w1_expires_in":1800,"refresh_token_valid_time":1446781012398,'
+        '"taobao_user_nick":"%E5%95%86%E5%AE%B6%E6%B5%8B%E8%AF%95","re_expires_in":0,'
+        '"expire_time":1446785212398,"token_type":"Bearer",'
+        '"access_token":"6200e17f8ed7c89ZZ1b6f0d1b24ca3bfe3a3fb8c60d7ac2054970018",'
+        '"open_uid":"AAHm5d-EAAeGwJedwSHpg8bT","w1_valid":1446701012398,'
+        '"refresh_token":"6201e179ca03ZZ7f0d1b24ca3bfe3a3fb8c60d7ac2054970018",'
+        '"w2_expires_in":0,"w2_valid":1446699212398,"r1_expires_in":1800,"r2_expires_in":0,'
+        '"r2_valid":1446699212398,"r1_valid":1446701012398,"taobao_user_id":"2054970018",'
+        '"expires_in":86400,"sub_taobao_user_id":"1","sub_taobao_user_nick":"a%3Ab"}'
+    )
+    quoted = token.replace('\\', '\\\\').replace('"', '\\"')
+    tokens = {
+        "documented": token,
+        "strings": '{"access_token":"abcdefghijklmnopq","expires_in":"3600","re_expires_in":"7200","taobao_user_id":"12"}',
+        "older": '{"access_token":"abcdefghijklmnopq","token_type":"Bearer","expires_in":86400,"refresh_token":"rrrrrrrrrrrrrrrrr"}',
+        "refused": '{"error":"invalid_grant","error_description":"authorize code expire"}',
+        "api": '{"top_auth_token_create_response":{"token_result":"' + quoted + '","request_id":"r"}}',
+        "error_response": '{"error_response":{"code":15,"msg":"Remote service error","sub_msg":"x"}}',
+        "garbage": '{"access_token":"abcdefghijklmnopq","expire_time":"soon"',
+    }
+    for name, body in tokens.items():
+        write("token_result", name, body)
 
     for d in sorted(CORPUS.iterdir()):
         print(f"{d.relative_to(ROOT)}: {len(list(d.iterdir()))} seeds")

@@ -159,13 +159,38 @@ struct Log {
 
 type SharedLog = Arc<Mutex<Log>>;
 
+/// What one request must look like and how it is answered, chosen by a [`Router`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct Route {
+    /// The checks the request must pass (an invalid one gets 400, as ever).
+    pub expect: Expect,
+    /// The answer to a valid one.
+    pub answer: Answer,
+}
+
+/// Picks the [`Route`] of each request from what it carries (its method, its session):
+/// for tests of calls to several APIs, or of answers that depend on earlier calls.
+pub type Router = Arc<dyn Fn(&SeenRequest) -> Route + Send + Sync>;
+
 /// Configures a [`FakeGateway`]: [`FakeGateway::builder`].
-#[derive(Debug)]
 pub struct GatewayBuilder {
     expect: Expect,
     reply: Reply,
     script: Vec<Answer>,
     tally: Option<String>,
+    router: Option<Router>,
+}
+
+impl std::fmt::Debug for GatewayBuilder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("GatewayBuilder")
+            .field("expect", &self.expect)
+            .field("reply", &self.reply)
+            .field("script", &self.script)
+            .field("tally", &self.tally)
+            .field("routed", &self.router.is_some())
+            .finish()
+    }
 }
 
 impl GatewayBuilder {
@@ -181,6 +206,13 @@ impl GatewayBuilder {
     /// grow with the gateway's log.
     pub fn tally(mut self, param: impl Into<String>) -> Self {
         self.tally = Some(param.into());
+        self
+    }
+
+    /// Checks and answers each request as `router` says, instead of the builder's `expect`
+    /// (which then gives only the path), reply and script.
+    pub fn route(mut self, router: impl Fn(&SeenRequest) -> Route + Send + Sync + 'static) -> Self {
+        self.router = Some(Arc::new(router));
         self
     }
 
@@ -202,12 +234,12 @@ pub struct FakeGateway {
 }
 
 /// What every connection task shares.
-#[derive(Debug)]
 struct Shared {
     expect: Expect,
     reply: Reply,
     script: Vec<Answer>,
     tally: Option<String>,
+    router: Option<Router>,
     log: SharedLog,
 }
 
@@ -225,6 +257,7 @@ impl FakeGateway {
             reply,
             script: Vec::new(),
             tally: None,
+            router: None,
         }
     }
 
@@ -234,6 +267,7 @@ impl FakeGateway {
             reply,
             script,
             tally,
+            router,
         } = config;
         let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
         listener.set_nonblocking(true)?;
@@ -250,6 +284,7 @@ impl FakeGateway {
             reply,
             script,
             tally,
+            router,
             log: Arc::clone(&log),
         });
         let thread = {
@@ -375,9 +410,18 @@ async fn handle(mut stream: TcpStream, connection: usize, shared: Arc<Shared>) {
             }
         }
         let read = tokio::time::timeout(READ_TIMEOUT, read_request(&mut stream, &mut buf)).await;
+        let mut routed = None;
         let (request, mut problems) = match read {
             Ok(Ok(request)) => {
-                let problems = wire::verify(&shared.expect, &request);
+                let problems = match &shared.router {
+                    Some(router) => {
+                        let route = router(&request);
+                        let problems = wire::verify(&route.expect, &request);
+                        routed = Some(route.answer);
+                        problems
+                    }
+                    None => wire::verify(&shared.expect, &request),
+                };
                 (request, problems)
             }
             Ok(Err(e)) => (
@@ -416,11 +460,13 @@ async fn handle(mut stream: TcpStream, connection: usize, shared: Arc<Shared>) {
             let index = log.count;
             log.count += 1;
             let answer = if problems.is_empty() {
-                shared
-                    .script
-                    .get(index)
-                    .cloned()
-                    .unwrap_or_else(|| Answer::Reply(shared.reply.clone()))
+                routed.unwrap_or_else(|| {
+                    shared
+                        .script
+                        .get(index)
+                        .cloned()
+                        .unwrap_or_else(|| Answer::Reply(shared.reply.clone()))
+                })
             } else {
                 let body = serde_json::json!({
                     "error_response": {"code": 400, "msg": "fake gateway: bad request", "sub_msg": problems.join("; ")}

@@ -14,5 +14,5 @@ pub mod china_time;
 pub mod gateway;
 pub mod wire;
 
-pub use gateway::{Answer, FakeGateway, GatewayBuilder, Reply};
+pub use gateway::{Answer, FakeGateway, GatewayBuilder, Reply, Route, Router};
 pub use wire::{Expect, Multipart, Param, SeenFile, SeenRequest, TimestampCheck};

@@ -5,7 +5,8 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use crate::FileItem;
-use crate::prepare::{PrepareError, SYSTEM_PARAMS};
+use crate::options::SYSTEM_PARAMS;
+use crate::prepare_error::PrepareError;
 use crate::validate::Validate;
 use crate::view::AsJson;
 
@@ -326,29 +327,9 @@ pub mod param {
 
     impl WireValue for i64 {
         fn write_wire(&self, out: &mut String) -> bool {
-            push_i64(*self, out);
+            crate::digits::push_i64(*self, out);
             true
         }
-    }
-
-    /// Appends the decimal digits of `n` (as its `Display` writes them), without the
-    /// formatting machinery: numbers are on the call path, as parameters and in JSON.
-    pub(crate) fn push_i64(n: i64, out: &mut String) {
-        let mut digits = [0u8; 20];
-        let mut at = digits.len();
-        let mut rest = n.unsigned_abs();
-        loop {
-            at -= 1;
-            digits[at] = b'0' + (rest % 10) as u8;
-            rest /= 10;
-            if rest == 0 {
-                break;
-            }
-        }
-        if n < 0 {
-            out.push('-');
-        }
-        out.extend(digits[at..].iter().map(|&b| char::from(b)));
     }
 
     impl WireValue for crate::Decimal {

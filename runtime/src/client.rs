@@ -1,315 +1,36 @@
 //! Sending calls: `TopClient` validates, prepares, signs, sends through a [`Transport`] and
 //! decodes. The transport is the only I/O; the default one (feature `reqwest`) uses reqwest
 //! with rustls, and any other HTTP stack can be plugged in.
+//!
+//! [`Gateway`], the [`Transport`] types and [`CallError`] live in modules of their own and are
+//! re-exported here, where they have always been named.
 
 use std::borrow::Cow;
 use std::fmt;
-use std::future::Future;
-use std::pin::Pin;
-use std::str::FromStr;
 use std::sync::Arc;
 use std::time::Duration;
 
 use crate::api::{ApiRequest, ClientFamily, SessionRequirement};
-use crate::prepare::{
-    self, Credentials, Format, HttpRequest, PrepareError, RequestOptions, Secret,
-};
-use crate::response::{self, ApiError, DecodeError, ResponseError, ResponseSpec};
+use crate::credentials::{Credentials, Secret};
+use crate::http::HttpRequest;
+use crate::options::{Format, RequestOptions, SystemParams};
+use crate::response::{self, DecodeError, ResponseError, ResponseSpec};
 use crate::retry::{Retrier, RetryPolicy, Sleep};
 use crate::sign::{SignMethod, Signer};
-use crate::validate::ValidationErrors;
+use crate::trace;
+
+pub use crate::call_error::CallError;
+pub use crate::gateway::Gateway;
+#[cfg(feature = "reqwest")]
+pub use crate::transport::ReqwestTransport;
+pub use crate::transport::{
+    DEFAULT_MAX_BODY_SIZE, HttpResponse, Transport, TransportError, TransportFuture,
+};
 
 /// A request type that may be sent without a session key (its API's session requirement is
 /// `none` or `optional`). Generated for those APIs only, so that calling an API that needs a
 /// session without one does not compile.
 pub trait SessionFree: ApiRequest {}
-
-/// Where calls go.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Gateway {
-    /// `https://gw.api.taobao.com/router/rest`.
-    Top,
-    /// `http://gw.api.taobao.com/router/rest`.
-    TopHttp,
-    /// `https://api.taobao.com/router/rest`, for callers outside mainland China.
-    Overseas,
-    /// `https://gw.api.tbsandbox.com/router/rest`.
-    Sandbox,
-    /// `https://qimen.api.taobao.com/router/qm`.
-    Qimen,
-    /// `https://qimen.api.taobao.com/router/qmtest`.
-    QimenTest,
-    /// Any other URL: a provider's Qimen host, a proxy, a test server.
-    Url(String),
-}
-
-impl Gateway {
-    /// The URL requests are posted to.
-    pub fn url(&self) -> &str {
-        match self {
-            Gateway::Top => "https://gw.api.taobao.com/router/rest",
-            Gateway::TopHttp => "http://gw.api.taobao.com/router/rest",
-            Gateway::Overseas => "https://api.taobao.com/router/rest",
-            Gateway::Sandbox => "https://gw.api.tbsandbox.com/router/rest",
-            Gateway::Qimen => "https://qimen.api.taobao.com/router/qm",
-            Gateway::QimenTest => "https://qimen.api.taobao.com/router/qmtest",
-            Gateway::Url(url) => url,
-        }
-    }
-
-    /// The preset for a client family's production gateway.
-    pub fn for_family(family: ClientFamily) -> Gateway {
-        match family {
-            ClientFamily::Top => Gateway::Top,
-            ClientFamily::Qimen => Gateway::Qimen,
-        }
-    }
-}
-
-/// `top`, `top-http`, `overseas`, `sandbox`, `qimen`, `qimen-test`, or an `http(s)://` URL.
-impl FromStr for Gateway {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Ok(match s {
-            "top" => Gateway::Top,
-            "top-http" => Gateway::TopHttp,
-            "overseas" => Gateway::Overseas,
-            "sandbox" => Gateway::Sandbox,
-            "qimen" => Gateway::Qimen,
-            "qimen-test" => Gateway::QimenTest,
-            url if url.starts_with("http://") || url.starts_with("https://") => {
-                Gateway::Url(url.to_owned())
-            }
-            other => {
-                return Err(format!(
-                    "unknown gateway `{other}`: expected top, top-http, overseas, sandbox, qimen, qimen-test or an http(s):// URL"
-                ));
-            }
-        })
-    }
-}
-
-/// What a transport got back.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct HttpResponse {
-    /// The HTTP status code.
-    pub status: u16,
-    /// The whole body, decompressed.
-    pub body: Vec<u8>,
-}
-
-/// Why a request did not get a response.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct TransportError {
-    /// Whether the time limit ran out.
-    pub timed_out: bool,
-    /// What happened; must not contain the request URL (it carries the session key).
-    pub message: String,
-}
-
-impl fmt::Display for TransportError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.timed_out {
-            write!(f, "timed out: {}", self.message)
-        } else {
-            f.write_str(&self.message)
-        }
-    }
-}
-
-impl std::error::Error for TransportError {}
-
-/// The future a transport returns.
-pub type TransportFuture<'a> =
-    Pin<Box<dyn Future<Output = Result<HttpResponse, TransportError>> + Send + 'a>>;
-
-/// An HTTP stack that can send a prepared request.
-pub trait Transport: Send + Sync {
-    /// Sends the request and reads the whole body.
-    fn send(&self, request: HttpRequest) -> TransportFuture<'_>;
-}
-
-/// Everything that can go wrong with a call.
-///
-/// Every error built from a gateway answer keeps its `request_id` when the body had one:
-/// see [`CallError::request_id`].
-#[derive(Debug)]
-pub enum CallError {
-    /// The request breaks documented rules; nothing was sent. `code` is the SDK's
-    /// client-side code: 40 for a missing value, 41 otherwise.
-    Invalid {
-        /// 40 when something required is missing, else 41.
-        code: u16,
-        /// Every violation.
-        errors: ValidationErrors,
-    },
-    /// The API needs a session key and none was given; nothing was sent.
-    MissingSession {
-        /// The API called.
-        method: &'static str,
-    },
-    /// A Qimen API needs the provider's `target_app_key`; nothing was sent.
-    MissingTargetAppKey {
-        /// The API called.
-        method: &'static str,
-    },
-    /// The request could not be prepared; nothing was sent.
-    Prepare(PrepareError),
-    /// No response: connection failure or time-out.
-    Transport(TransportError),
-    /// An HTTP error status whose body is no TOP error.
-    Http {
-        /// The HTTP status code.
-        status: u16,
-        /// What the body looked like.
-        error: DecodeError,
-    },
-    /// TOP answered with an error (`error_response`, or a Qimen `failure`).
-    Api(ApiError),
-    /// TOP refused the call for its rate limit (code 7, `accesscontrol.limited-by-*`; see
-    /// [`ApiError::is_rate_limited`]).
-    RateLimited {
-        /// How long the ban lasts, when the gateway says ([`ApiError::ban`]).
-        ban: Option<Duration>,
-        /// The whole error, messages and `request_id` included (boxed to keep `CallError`
-        /// small).
-        error: Box<ApiError>,
-    },
-    /// The response body could not be decoded.
-    Decode(DecodeError),
-    /// The response body was larger than the client's limit
-    /// ([`TopClientBuilder::max_body_size`]); it was neither read to the end nor decoded.
-    BodyTooLarge {
-        /// The limit, in bytes.
-        limit: usize,
-        /// The HTTP status code.
-        status: u16,
-    },
-    /// The call was retried and failed every time: `last` is the error of the last attempt
-    /// (never itself `Retried`), `attempts` how many requests were sent (2 or more). With a
-    /// retry policy, a call that fails on its first attempt with an error that is not
-    /// retried is returned as that error.
-    Retried {
-        /// How many requests were sent, the first included.
-        attempts: u32,
-        /// The last attempt's error.
-        last: Box<CallError>,
-    },
-}
-
-impl CallError {
-    /// The error TOP answered ([`Api`](Self::Api), [`RateLimited`](Self::RateLimited), or
-    /// either as the last error of [`Retried`](Self::Retried)).
-    pub fn api_error(&self) -> Option<&ApiError> {
-        match self {
-            CallError::Api(e) => Some(e),
-            CallError::RateLimited { error, .. } => Some(error),
-            CallError::Retried { last, .. } => last.api_error(),
-            _ => None,
-        }
-    }
-
-    /// The gateway's request id, for Taobao support: from the error body, or from an HTTP
-    /// error or undecodable body that carried one. `None` when nothing was answered or the
-    /// answer had none (an HTML 502 page, say).
-    pub fn request_id(&self) -> Option<&str> {
-        match self {
-            CallError::Api(_) | CallError::RateLimited { .. } => {
-                self.api_error().and_then(|e| e.request_id.as_deref())
-            }
-            CallError::Http { error, .. } | CallError::Decode(error) => error.request_id(),
-            CallError::Retried { last, .. } => last.request_id(),
-            _ => None,
-        }
-    }
-
-    /// How many requests were sent: 0 when the call failed before sending, the count of a
-    /// [`Retried`](Self::Retried) error, else 1.
-    pub fn attempts(&self) -> u32 {
-        match self {
-            CallError::Invalid { .. }
-            | CallError::MissingSession { .. }
-            | CallError::MissingTargetAppKey { .. }
-            | CallError::Prepare(_) => 0,
-            CallError::Retried { attempts, .. } => *attempts,
-            _ => 1,
-        }
-    }
-
-    /// Whether the official SDK's auto-retry client would send the call again: no answer
-    /// (connection failure, reset, time-out), an HTTP 5xx without a TOP error body, or a TOP
-    /// error whose `sub_code` starts with `isp.`. Never `isv.*` errors, rate limits,
-    /// undecodable 2xx bodies or anything refused before sending.
-    pub fn is_retryable(&self) -> bool {
-        match self {
-            CallError::Transport(_) => true,
-            CallError::Http { status, .. } => (500..600).contains(status),
-            CallError::Api(e) => e.sub_code.as_deref().is_some_and(|c| c.starts_with("isp.")),
-            _ => false,
-        }
-    }
-
-    /// `Api`, or `RateLimited` when the error is a rate limit.
-    fn from_api(error: ApiError) -> Self {
-        if error.is_rate_limited() {
-            CallError::RateLimited {
-                ban: error.ban(),
-                error: Box::new(error),
-            }
-        } else {
-            CallError::Api(error)
-        }
-    }
-}
-
-impl fmt::Display for CallError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            CallError::Invalid { code, errors } => {
-                write!(f, "request rejected before sending (code {code}): {errors}")
-            }
-            CallError::MissingSession { method } => {
-                write!(f, "`{method}` needs a session key; none was given")
-            }
-            CallError::MissingTargetAppKey { method } => {
-                write!(
-                    f,
-                    "`{method}` is a Qimen API: set the provider's target_app_key"
-                )
-            }
-            CallError::Prepare(e) => write!(f, "cannot prepare the request: {e}"),
-            CallError::Transport(e) => write!(f, "cannot reach the gateway: {e}"),
-            CallError::Http { status, error } => write!(f, "HTTP status {status}: {error}"),
-            CallError::Api(e) => write!(f, "{e}"),
-            CallError::RateLimited { ban, error } => {
-                write!(f, "rate limited")?;
-                if let Some(ban) = ban {
-                    write!(f, " for {} s", ban.as_secs())?;
-                }
-                write!(f, ": {error}")
-            }
-            CallError::Decode(e) => write!(f, "{e}"),
-            CallError::BodyTooLarge { limit, status } => write!(
-                f,
-                "the response body (HTTP status {status}) is larger than the limit of {limit} bytes"
-            ),
-            CallError::Retried { attempts, last } => {
-                write!(f, "{last} (after {attempts} attempts)")
-            }
-        }
-    }
-}
-
-impl std::error::Error for CallError {}
-
-impl From<ResponseError> for CallError {
-    fn from(e: ResponseError) -> Self {
-        match e {
-            ResponseError::Api(e) => CallError::from_api(e),
-            ResponseError::Decode(e) => CallError::Decode(e),
-        }
-    }
-}
 
 /// An async client for TOP and Qimen gateways.
 ///
@@ -343,10 +64,6 @@ impl fmt::Debug for TopClient {
             .finish_non_exhaustive()
     }
 }
-
-/// The default [`TopClientBuilder::max_body_size`]: 64 MiB, far above any real TOP answer
-/// (the largest list calls return a few megabytes) and well below what would strain memory.
-pub const DEFAULT_MAX_BODY_SIZE: usize = 64 * 1024 * 1024;
 
 /// Configures a [`TopClient`].
 #[must_use]
@@ -539,17 +256,17 @@ impl TopClient {
             None
         };
         // Borrowed, not a clone of the options: only the call's own values differ.
-        let system = prepare::SystemParams {
+        let system = SystemParams {
             session: session.as_ref().map(Secret::expose),
             target_app_key,
-            ..prepare::SystemParams::new(
+            ..SystemParams::new(
                 R::METHOD,
                 &self.credentials,
                 options,
                 timestamp.map(Cow::Owned),
             )
         };
-        prepare::prepare_signed(
+        crate::prepare::prepare_signed(
             self.gateway.url(),
             &system,
             &self.signer,
@@ -580,7 +297,10 @@ impl TopClient {
             // Prepared afresh for every attempt, as the SDK's retry client does: a new
             // timestamp and signature, so that a late retry is not refused for clock skew.
             let http = self.prepare(request, session.clone(), None)?;
-            let error = match self.send::<R>(http).await {
+            let attempt = trace::Attempt::start(R::METHOD, attempts);
+            let sent = attempt.run(self.send::<R>(http, &attempt)).await;
+            attempt.finish(sent.as_ref().err());
+            let error = match sent {
                 Ok(value) => return Ok(value),
                 Err(error) => error,
             };
@@ -594,18 +314,24 @@ impl TopClient {
                     }
                 });
             };
+            trace::retrying(R::METHOD, attempts, wait);
             self.retry.sleep(wait).await;
             attempts += 1;
         }
     }
 
     /// One attempt: send and decode.
-    async fn send<R: ApiRequest>(&self, http: HttpRequest) -> Result<R::Response, CallError> {
+    async fn send<R: ApiRequest>(
+        &self,
+        http: HttpRequest,
+        attempt: &trace::Attempt,
+    ) -> Result<R::Response, CallError> {
         let response = self
             .transport
             .send(http)
             .await
             .map_err(CallError::Transport)?;
+        attempt.answered(response.status, &response.body);
         // Checked for every transport; the default one has already stopped reading here.
         if response.body.len() > self.max_body_size {
             return Err(CallError::BodyTooLarge {
@@ -631,70 +357,5 @@ impl TopClient {
                 error: DecodeError::unexpected_status(response.status, &response.body),
             }),
         }
-    }
-}
-
-/// The default transport: reqwest with rustls and gzip.
-#[cfg(feature = "reqwest")]
-#[derive(Debug, Clone)]
-pub struct ReqwestTransport {
-    client: reqwest::Client,
-    max_body_size: usize,
-}
-
-#[cfg(feature = "reqwest")]
-impl ReqwestTransport {
-    /// A transport whose requests time out after `timeout`.
-    pub fn new(timeout: Duration) -> Result<Self, TransportError> {
-        let client = reqwest::Client::builder()
-            .timeout(timeout)
-            .gzip(true)
-            .build()
-            .map_err(transport_error)?;
-        Ok(Self {
-            client,
-            max_body_size: DEFAULT_MAX_BODY_SIZE,
-        })
-    }
-
-    /// Stops reading a body once it is larger than `bytes` (after decompression); the
-    /// client then reports [`CallError::BodyTooLarge`]. Default [`DEFAULT_MAX_BODY_SIZE`].
-    pub fn max_body_size(mut self, bytes: usize) -> Self {
-        self.max_body_size = bytes;
-        self
-    }
-}
-
-#[cfg(feature = "reqwest")]
-fn transport_error(e: reqwest::Error) -> TransportError {
-    TransportError {
-        timed_out: e.is_timeout(),
-        // The URL carries the session key: never let it into messages.
-        message: e.without_url().to_string(),
-    }
-}
-
-#[cfg(feature = "reqwest")]
-impl Transport for ReqwestTransport {
-    fn send(&self, request: HttpRequest) -> TransportFuture<'_> {
-        Box::pin(async move {
-            let mut builder = self.client.post(&request.url);
-            for (name, value) in request.headers() {
-                builder = builder.header(name, value);
-            }
-            builder = builder.body(request.body);
-            let mut response = builder.send().await.map_err(transport_error)?;
-            let status = response.status().as_u16();
-            let mut body = Vec::new();
-            while let Some(chunk) = response.chunk().await.map_err(transport_error)? {
-                body.extend_from_slice(&chunk);
-                if body.len() > self.max_body_size {
-                    // Over the limit: the client refuses it by its length, so the rest
-                    // would only fill memory.
-                    break;
-                }
-            }
-            Ok(HttpResponse { status, body })
-        })
     }
 }

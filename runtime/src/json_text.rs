@@ -4,12 +4,23 @@
 //! on every shape), without serde's per-member dispatch. Text is copied in runs between the
 //! bytes that need escaping, which is where serde_json spent most of its time on the call
 //! path. `Json` values are handed to serde_json itself: they are rare and arbitrary.
+//!
+//! [`JsonView::write_compact`] is how [`crate::view::to_json_text`] reaches it.
 
-use crate::api::param::push_i64;
+use crate::digits::push_i64;
 use crate::view::JsonView;
 
+impl JsonView<'_> {
+    /// Appends the compact JSON text of the view to `out`. An inherent method defined here,
+    /// with the writer, so that `view` needs nothing from this module: the layering reads
+    /// `json_text` → `view`, never back.
+    pub(crate) fn write_compact(&self, out: &mut String) {
+        write(self, out);
+    }
+}
+
 /// Appends the JSON text of `view` to `out`.
-pub(crate) fn write(view: &JsonView<'_>, out: &mut String) {
+fn write(view: &JsonView<'_>, out: &mut String) {
     match view {
         JsonView::Absent => out.push_str("null"),
         JsonView::Text(text) => write_str(text, out),
@@ -93,7 +104,7 @@ fn needs_escape(b: u8) -> bool {
 }
 
 /// A JSON string: the runs between escaped bytes are copied whole.
-fn write_str(text: &str, out: &mut String) {
+pub(crate) fn write_str(text: &str, out: &mut String) {
     out.push('"');
     let mut rest = text;
     while let Some(at) = rest.bytes().position(needs_escape) {

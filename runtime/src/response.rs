@@ -45,7 +45,7 @@ use quick_xml::reader::Reader;
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
-use crate::prepare::{Format, RequestOptions};
+use crate::options::{Format, RequestOptions};
 
 /// How many characters of the body a [`DecodeError`] keeps.
 pub const SNIPPET_CHARS: usize = 200;
@@ -186,7 +186,7 @@ impl DecodeError {
 /// The first `request_id` in a body, found by a plain text search: the body failed to
 /// decode, so it cannot be parsed. Only a plausible id is taken (up to 64 ASCII letters,
 /// digits, `-`, `_`, `.`).
-fn find_request_id(body: &[u8]) -> Option<String> {
+pub(crate) fn find_request_id(body: &[u8]) -> Option<String> {
     let text = String::from_utf8_lossy(body);
     let plausible = |id: &str| {
         (!id.is_empty()
@@ -442,7 +442,7 @@ fn decode_json(body: &[u8], spec: &ResponseSpec<'_>) -> Result<Value, ResponseEr
 
 /// The offset of the first `[` or `{` nested deeper than [`MAX_DEPTH`], found by one scan
 /// that skips strings, so that serde_json (which recurses per level) never sees such a body.
-fn too_deep(json: &[u8]) -> Option<usize> {
+pub(crate) fn too_deep(json: &[u8]) -> Option<usize> {
     let mut depth = 0usize;
     let mut in_string = false;
     let mut escaped = false;

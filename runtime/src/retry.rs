@@ -29,7 +29,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::task::{Context, Poll, Waker};
 use std::time::Duration;
 
-use crate::client::CallError;
+use crate::call_error::CallError;
 use crate::response::ApiError;
 
 /// How the computed backoff is randomised, so that many clients failing together do not all

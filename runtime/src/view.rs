@@ -126,7 +126,7 @@ pub fn to_json_text<T: AsJson + ?Sized>(value: &T) -> Option<String> {
         view => {
             // Room for a typical struct parameter at once, rather than growing from nothing.
             let mut text = String::with_capacity(256);
-            crate::json_text::write(&view, &mut text);
+            view.write_compact(&mut text);
             Some(text)
         }
     }

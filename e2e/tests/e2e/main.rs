@@ -4,7 +4,9 @@
 
 mod cli;
 mod client;
+mod downstream;
 mod load;
+mod oauth;
 mod retry;
 mod seeds;
 mod upload;
