@@ -56,13 +56,13 @@ fn load(text: &str) -> Api {
 
 /// The module's and its protocol tests' items, as emitted.
 fn module(api: &Api) -> Vec<syn::Item> {
-    syn::parse2::<syn::File>(topgen::emit::types::api_module(api))
+    syn::parse2::<syn::File>(topgen::emit::types::api_module(api, &api.spec_path))
         .expect("parses")
         .items
 }
 
 fn tests(api: &Api) -> Vec<syn::Item> {
-    syn::parse2::<syn::File>(topgen::emit::protocol_tests::api_tests(api))
+    syn::parse2::<syn::File>(topgen::emit::protocol_tests::api_tests(api, &api.spec_path, "top_apis"))
         .expect("parses")
         .items
 }
