@@ -62,9 +62,13 @@ fn module(api: &Api) -> Vec<syn::Item> {
 }
 
 fn tests(api: &Api) -> Vec<syn::Item> {
-    syn::parse2::<syn::File>(topgen::emit::protocol_tests::api_tests(api, &api.spec_path, "top_apis"))
-        .expect("parses")
-        .items
+    syn::parse2::<syn::File>(topgen::emit::protocol_tests::api_tests(
+        api,
+        &api.spec_path,
+        "top_apis",
+    ))
+    .expect("parses")
+    .items
 }
 
 /// The item named `name` in the inherent `impl` blocks of `ty`.
