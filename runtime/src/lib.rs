@@ -19,6 +19,8 @@ pub mod response;
 pub mod retry;
 pub mod sign;
 pub mod strict;
+#[cfg(feature = "tmc")]
+pub mod tmc;
 pub mod validate;
 pub mod view;
 
