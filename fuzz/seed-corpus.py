@@ -12,11 +12,14 @@ prepare      parameter examples from the specs (raw bytes: `arbitrary` reads the
 doc_json     a sample of catalogue/top-docs (every 10th doc), for the doc-JSON target
 token_result token_result texts: every documented field, numbers as strings, the older
              endpoint's answer and its refusal, a whole API answer, garbage
+tmc_frame    TMC frames built here (connect, ack, refusal, message, confirm, pull, every value
+             type), little-endian as fuzz_targets/tmc_frame.rs decodes them
 
 The corpora are not committed (fuzz/.gitignore); libFuzzer adds to them as it runs.
 """
 import pathlib
 import re
+import struct
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "fuzz" / "corpus"
@@ -52,6 +55,44 @@ def block_scalars(text, key):
         width = min((len(b) - len(b.lstrip()) for b in body if b.strip()), default=0)
         out.append("\n".join(b[width:] for b in body).strip() + "\n")
     return out
+
+
+def tmc_frames():
+    """TMC frames: version 2, type, headers (int16 type, 0 ends); counted strings in UTF-8 bytes."""
+    def counted(b):
+        b = b.encode() if isinstance(b, str) else b
+        return struct.pack("<i", len(b)) + b
+
+    def custom(key, tag, payload=b""):
+        return struct.pack("<h", 1) + counted(key) + bytes([tag]) + payload
+
+    def frame(kind, *headers):
+        return bytes([2, kind]) + b"".join(headers) + struct.pack("<h", 0)
+
+    token = struct.pack("<h", 5) + counted("token-1")
+    every = [
+        custom("v", 0), custom("s", 1, counted("买家 ✓")), custom("b", 2, b"\xfe"),
+        custom("i16", 3, struct.pack("<h", -2)), custom("i32", 4, struct.pack("<i", -3)),
+        custom("i64", 5, struct.pack("<q", 2**53 + 1)), custom("d", 6, struct.pack("<q", 1700000000000)),
+        custom("a", 7, counted(b"\x00\x01")),
+    ]
+    return {
+        "connect": frame(0, *(custom(k, 1, counted(v)) for k, v in [
+            ("app_key", "12345"), ("group_name", "default"), ("timestamp", "1700000000000"),
+            ("sdk", "top-runtime"), ("sign", "48EE5613138CF9D3755A27AF58B6EC36")])),
+        "ack": frame(1, token),
+        "refused": frame(1, struct.pack("<hi", 2, 400), struct.pack("<h", 3) + counted("sign error")),
+        "message": frame(2, custom("id", 5, struct.pack("<q", 2**60 + 7)),
+                         custom("topic", 1, counted("taobao_trade_TradeBuyerPay")),
+                         custom("content", 1, counted('{"buyer_nick":"张三"}')),
+                         custom("pub_time", 6, struct.pack("<q", 1700000000000)),
+                         custom("user_nick", 1, counted("店铺")), struct.pack("<hi", 4, 1)),
+        "confirm": frame(2, token, custom("__kind", 3, struct.pack("<h", 2)),
+                         custom("id", 5, struct.pack("<q", 42))),
+        "pull": frame(2, token, custom("__kind", 3, struct.pack("<h", 1))),
+        "send_ack": frame(3, struct.pack("<hi", 2, 0)),
+        "every_value": frame(2, *every),
+    }
 
 
 def main():
@@ -115,6 +156,8 @@ def main():
     }
     for name, body in tokens.items():
         write("token_result", name, body)
+    for name, frame in tmc_frames().items():
+        write("tmc_frame", name, frame)
 
     for d in sorted(CORPUS.iterdir()):
         print(f"{d.relative_to(ROOT)}: {len(list(d.iterdir()))} seeds")

@@ -57,6 +57,8 @@ pub mod sign;
 pub mod strict;
 #[cfg(feature = "testing")]
 pub mod testing;
+#[cfg(feature = "tmc")]
+pub mod tmc;
 mod token;
 mod token_api;
 mod trace;
