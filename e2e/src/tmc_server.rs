@@ -41,7 +41,8 @@ pub const REFUSED_CODE: i32 = 401;
 /// How long a new connection may take to send its connect frame.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 
-/// One message in the server's queue, sent as a `send` frame with these custom headers.
+/// One message in the server's queue, sent as a `send` frame with these custom headers
+/// (under the names TOP-PROTOCOL gives, or the Java SDK's: [`TmcServerBuilder::java_names`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TmcMessage {
     /// `id` (int64).
@@ -58,24 +59,34 @@ pub struct TmcMessage {
     pub user_id: i64,
     /// `user_nick`.
     pub user_nick: String,
-    /// `outgoing` (int32), when present.
-    pub outgoing: Option<i32>,
+    /// `outgoing` (int64), when present.
+    pub outgoing: Option<i64>,
 }
 
 impl TmcMessage {
-    /// The `send` frame that delivers it.
+    /// The `send` frame that delivers it, with TOP-PROTOCOL's header names.
     pub fn frame(&self) -> WireFrame {
+        self.frame_named(false)
+    }
+
+    /// The `send` frame that delivers it; `java`: with the names the Java SDK reads (`time`,
+    /// `publisher`, `userid`, `nick`, `outtime`) instead of TOP-PROTOCOL's.
+    pub fn frame_named(&self, java: bool) -> WireFrame {
+        let name = |doc, java_name| if java { java_name } else { doc };
         let mut frame = WireFrame::of(tmc_wire::SEND)
-            .with("__kind", Val::I16(tmc_wire::KIND_DATA))
+            .with("__kind", Val::U8(tmc_wire::KIND_DATA))
             .with("id", Val::I64(self.id))
             .with("topic", Val::Str(self.topic.clone()))
             .with("content", Val::Str(self.content.clone()))
-            .with("pub_time", Val::Date(self.pub_time))
-            .with("pub_app_key", Val::Str(self.pub_app_key.clone()))
-            .with("user_id", Val::I64(self.user_id))
-            .with("user_nick", Val::Str(self.user_nick.clone()));
+            .with(name("pub_time", "time"), Val::Date(self.pub_time))
+            .with(
+                name("pub_app_key", "publisher"),
+                Val::Str(self.pub_app_key.clone()),
+            )
+            .with(name("user_id", "userid"), Val::I64(self.user_id))
+            .with(name("user_nick", "nick"), Val::Str(self.user_nick.clone()));
         if let Some(outgoing) = self.outgoing {
-            frame = frame.with("outgoing", Val::I32(outgoing));
+            frame = frame.with(name("outgoing", "outtime"), Val::I64(outgoing));
         }
         frame
     }
@@ -165,6 +176,7 @@ pub struct TmcServerBuilder {
     redeliver_after: Option<Duration>,
     drop_after: Vec<usize>,
     silent_after: Option<usize>,
+    java_names: bool,
 }
 
 impl std::fmt::Debug for TmcServerBuilder {
@@ -177,6 +189,7 @@ impl std::fmt::Debug for TmcServerBuilder {
             .field("redeliver_after", &self.redeliver_after)
             .field("drop_after", &self.drop_after)
             .field("silent_after", &self.silent_after)
+            .field("java_names", &self.java_names)
             .finish_non_exhaustive()
     }
 }
@@ -219,6 +232,13 @@ impl TmcServerBuilder {
     /// Goes silent on the connection of the n-th delivery, right after it.
     pub fn silent_after(mut self, deliveries: usize) -> Self {
         self.silent_after = Some(deliveries);
+        self
+    }
+
+    /// Names the message headers as the Java SDK reads them (`time`, `publisher`, `userid`,
+    /// `nick`, `outtime`) instead of as TOP-PROTOCOL does.
+    pub fn java_names(mut self) -> Self {
+        self.java_names = true;
         self
     }
 
@@ -309,6 +329,7 @@ struct Shared {
     pull_batch: usize,
     drop_after: Vec<usize>,
     silent_after: Option<usize>,
+    java_names: bool,
     state: Mutex<State>,
     /// Bumped whenever a connection may have something new to do.
     wake: watch::Sender<u64>,
@@ -337,6 +358,7 @@ impl FakeTmc {
             redeliver_after: None,
             drop_after: Vec::new(),
             silent_after: None,
+            java_names: false,
         }
     }
 
@@ -368,6 +390,7 @@ impl FakeTmc {
             pull_batch: config.pull_batch,
             drop_after: config.drop_after,
             silent_after: config.silent_after,
+            java_names: config.java_names,
             state: Mutex::new(state),
             wake: watch::channel(0).0,
             connections: AtomicUsize::new(0),
@@ -613,6 +636,8 @@ async fn handshake(ws: &mut Ws, connection: usize, shared: &Shared) -> Option<St
         refused: refused.clone(),
     };
     let mut ack = WireFrame::of(tmc_wire::CONNECT_ACK);
+    // The Java SDK numbers the frames it awaits an answer to; the ack echoes the number.
+    ack.flag = frame.flag;
     let token = match &refused {
         Some(why) => {
             ack.status_code = Some(REFUSED_CODE);
@@ -777,7 +802,9 @@ async fn deliver(ws: &mut Ws, connection: usize, shared: &Shared, pull_credit: &
             if delivery.attempt > 1 {
                 state.stats.redelivered += 1;
             }
-            frames.push(tmc_wire::write(&state.messages[index].frame()));
+            frames.push(tmc_wire::write(
+                &state.messages[index].frame_named(shared.java_names),
+            ));
             let n = state.stats.delivered;
             if shared.drop_after.contains(&n) {
                 state.stats.drops += 1;

@@ -24,8 +24,8 @@ pub const SEND_ACK: u8 = 3;
 pub const KIND_PULL: i64 = 1;
 /// `__kind` of a confirm.
 pub const KIND_CONFIRM: i64 = 2;
-/// `__kind` of a data message (what the server pushes).
-pub const KIND_DATA: i16 = 3;
+/// `__kind` of a data message (what the server pushes). The Java SDK's kinds are bytes.
+pub const KIND_DATA: u8 = 3;
 
 /// A custom header's value, tagged as on the wire.
 #[derive(Clone, PartialEq, Eq)]

@@ -57,19 +57,24 @@ impl Raw {
     async fn connect_with(&mut self, app_key: &str, secret: &str) -> WireFrame {
         let timestamp = "1700000000000";
         let sign = tmc_wire::connect_sign(secret, app_key, "default", timestamp);
-        let connect = WireFrame::of(tmc_wire::CONNECT)
-            .with("app_key", Val::Str(app_key.into()))
-            .with("group_name", Val::Str("default".into()))
-            .with("timestamp", Val::Str(timestamp.into()))
-            .with("sdk", Val::Str("raw-test".into()))
-            // What the Java SDK also sends: a null connection token, an IP, a minor group.
-            .with("token", Val::Void)
-            .with("intranet_ip", Val::Str("10.0.0.1".into()))
-            .with("minor_group", Val::Str("default".into()))
-            .with("sign", Val::Str(sign));
+        let connect = WireFrame {
+            // The Java SDK numbers the frames it awaits an answer to, the connect first.
+            flag: Some(1),
+            ..WireFrame::of(tmc_wire::CONNECT)
+        }
+        .with("app_key", Val::Str(app_key.into()))
+        .with("group_name", Val::Str("default".into()))
+        .with("timestamp", Val::Str(timestamp.into()))
+        .with("sdk", Val::Str("raw-test".into()))
+        // What the Java SDK also sends: a null connection token, an IP, a minor group.
+        .with("token", Val::Void)
+        .with("intranet_ip", Val::Str("10.0.0.1".into()))
+        .with("minor_group", Val::Str("default".into()))
+        .with("sign", Val::Str(sign));
         self.send(&connect).await;
         let ack = self.recv().await.expect("a connect ack");
         assert_eq!(ack.msg_type, tmc_wire::CONNECT_ACK);
+        assert_eq!(ack.flag, Some(1), "the ack echoes the flag");
         self.token.clone_from(&ack.token);
         ack
     }
@@ -89,13 +94,13 @@ impl Raw {
     async fn confirm(&mut self, id: i64) {
         let frame = self
             .send_frame()
-            .with("__kind", Val::I16(2))
+            .with("__kind", Val::U8(2))
             .with("id", Val::I64(id));
         self.send(&frame).await;
     }
 
     async fn pull(&mut self) {
-        let frame = self.send_frame().with("__kind", Val::I16(1));
+        let frame = self.send_frame().with("__kind", Val::U8(1));
         self.send(&frame).await;
     }
 
@@ -165,6 +170,20 @@ async fn a_good_sign_gets_a_token_and_the_messages_with_every_field() {
 }
 
 #[tokio::test]
+async fn java_names_sends_the_headers_the_java_sdk_reads() {
+    let tmc = server(1).java_names().start().unwrap();
+    let mut raw = Raw::open(&tmc).await;
+    raw.connect().await;
+    let got = raw.recv().await.expect("a message");
+    let want = &sample_messages(1)[0];
+    assert_eq!(got, want.frame_named(true));
+    assert_eq!(got.get("time"), Some(&Val::Date(want.pub_time)));
+    assert_eq!(got.text("nick"), Some(want.user_nick.as_str()));
+    assert_eq!(got.int("userid"), Some(want.user_id));
+    assert_eq!(got.get("pub_time"), None);
+}
+
+#[tokio::test]
 async fn a_confirm_with_the_token_is_counted_and_frees_the_window() {
     let ids: Vec<i64> = sample_messages(3).iter().map(|m| m.id).collect();
     let tmc = server(3).window(1).start().unwrap();
@@ -186,8 +205,8 @@ async fn a_confirm_with_the_token_is_counted_and_frees_the_window() {
     assert_eq!(tmc.confirms_of(ids[0]), 1);
     assert_eq!(tmc.confirms_of(ids[1]), 0);
     assert!(tmc.errors()[0].contains("token"), "{:?}", tmc.errors());
-    // A confirm typed as the Java SDK may type it (int32 kind) counts too; a second one is
-    // recorded as a duplicate.
+    // A confirm whose kind is an int32 (the Java SDK sends a byte) counts too; a second one
+    // is recorded as a duplicate.
     for _ in 0..2 {
         let frame = raw
             .send_frame()
@@ -290,8 +309,8 @@ async fn with_no_window_only_pull_requests_let_messages_through() {
     raw.confirm(ids[0]).await;
     eventually("the confirm", || tmc.stats().confirms == 1).await;
     assert_eq!(tmc.stats().delivered, 2);
-    // A pull typed as a byte, as a lenient reading of the Java SDK's number.
-    let pull = raw.send_frame().with("__kind", Val::U8(1));
+    // A pull typed as an int16 (not what the Java SDK sends, a byte) counts too.
+    let pull = raw.send_frame().with("__kind", Val::I16(1));
     raw.send(&pull).await;
     assert_eq!(raw.message_id().await, ids[2]);
     assert_eq!(raw.message_id().await, ids[3]);
