@@ -9,6 +9,7 @@ mod load;
 mod oauth;
 mod retry;
 mod seeds;
+mod tmc;
 mod tmc_server;
 mod upload;
 mod upload_generated;
