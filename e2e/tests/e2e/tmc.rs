@@ -191,8 +191,10 @@ struct Outcome {
 async fn stream(shape: &Stream) -> Outcome {
     let sent = messages(shape.messages, shape.pad);
     let n = sent.len();
+    // Moved, not cloned and dropped: freed heap would hide growth from the resident set.
+    let probe = Probe::new(&sent);
     let tmc = FakeTmc::builder(APP_KEY, SECRET)
-        .messages(sent.clone())
+        .messages(sent)
         .window(shape.window)
         .pull_batch(shape.window)
         // Failed runs are left unconfirmed: TMC sends them again after a while.
@@ -200,8 +202,6 @@ async fn stream(shape: &Stream) -> Outcome {
         .drop_after([n / 3, 2 * n / 3])
         .start()
         .unwrap();
-    let probe = Probe::new(&sent);
-    drop(sent);
     let client = client(&tmc, shape.concurrency, Duration::from_secs(5));
     let stop = client.shutdown_handle();
     let handler = {
