@@ -726,6 +726,11 @@ fn on_frame(
     pull_credit: &mut usize,
 ) {
     let mut state = shared.state();
+    // Told to go silent while the loop was waiting: this frame already counts as unheard.
+    if state.silent.contains(&connection) {
+        state.stats.ignored_while_silent += 1;
+        return;
+    }
     if frame.msg_type != tmc_wire::SEND {
         return state.error(connection, format!("message type {}", frame.msg_type));
     }
