@@ -480,3 +480,37 @@ async fn a_wrong_secret_ends_the_run_with_the_refusal_and_nothing_delivered() {
     let stats = tmc.stats();
     assert_eq!((stats.refused, stats.connects, stats.delivered), (1, 0, 0));
 }
+
+#[tokio::test]
+async fn the_java_sdk_header_names_are_read_as_well() {
+    let sent = messages(20, 0);
+    let probe = Probe::new(&sent);
+    let tmc = FakeTmc::builder(APP_KEY, SECRET)
+        .messages(sent)
+        .java_names()
+        .redeliver_after(Duration::from_millis(300))
+        .start()
+        .unwrap();
+    let client = client(&tmc, 4, Duration::from_secs(5));
+    let stop = client.shutdown_handle();
+    let handler = {
+        let probe = Arc::clone(&probe);
+        move |message: Message| Arc::clone(&probe).handle(message)
+    };
+    let run = tokio::spawn(client.run(handler));
+    assert!(
+        tmc.all_settled(Duration::from_secs(60)).await,
+        "{:?}",
+        tmc.stats()
+    );
+    stop.shutdown();
+    tokio::time::timeout(Duration::from_secs(30), run)
+        .await
+        .expect("run returns after the shutdown")
+        .expect("the run task")
+        .expect("the run ends without error");
+    // `time`, `publisher`, `userid`, `nick` and `outtime` came through as the fields.
+    let seen = probe.seen();
+    assert!(seen.mismatches.is_empty(), "{:?}", seen.mismatches);
+    assert_eq!(seen.runs.len(), 20);
+}
