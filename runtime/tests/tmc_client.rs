@@ -252,15 +252,18 @@ async fn handlers_run_concurrently_up_to_the_bound() {
     });
     let running = Arc::new(AtomicUsize::new(0));
     let most = Arc::new(AtomicUsize::new(0));
+    // Each handler waits until 3 run: passes only if 3 do run at once (fewer would hang
+    // until `within` fails), and `most` shows that never more did.
+    let barrier = Arc::new(tokio::sync::Barrier::new(3));
     let (r, m) = (Arc::clone(&running), Arc::clone(&most));
     let summary = within(
         "run",
         client.run(move |_: Message| {
-            let (running, most) = (Arc::clone(&r), Arc::clone(&m));
+            let (running, most, barrier) = (Arc::clone(&r), Arc::clone(&m), Arc::clone(&barrier));
             async move {
                 let now = running.fetch_add(1, Ordering::SeqCst) + 1;
                 most.fetch_max(now, Ordering::SeqCst);
-                tokio::time::sleep(Duration::from_millis(20)).await;
+                barrier.wait().await;
                 running.fetch_sub(1, Ordering::SeqCst);
                 Ok::<(), String>(())
             }
@@ -271,8 +274,7 @@ async fn handlers_run_concurrently_up_to_the_bound() {
     server.await.unwrap();
     assert_eq!(summary.confirmed, 12);
     let most = most.load(Ordering::SeqCst);
-    assert!(most <= 3, "{most} handlers at once");
-    assert!(most > 1, "handlers ran one by one");
+    assert_eq!(most, 3, "{most} handlers at once");
 }
 
 #[tokio::test]
@@ -323,6 +325,8 @@ async fn a_silent_connection_is_taken_as_dead_and_replaced() {
         let silent = ws;
         let mut ws = accept(&l).await;
         sign_in(&mut ws, "tok-2").await;
+        let pull = next_frame(&mut ws).await.unwrap();
+        assert_eq!(pull.token.as_deref(), Some("tok-2"), "served: {pull:?}");
         drop(silent);
         stop.shutdown();
     });

@@ -71,7 +71,7 @@ impl fmt::Debug for Config {
 }
 
 impl Config {
-    /// A connection silent this long is dead: two heartbeats without even a pong.
+    /// The dead-connection bound: two heartbeats (a ping, and nothing back by the next).
     pub(crate) fn dead_after(&self) -> Duration {
         self.heartbeat_interval.saturating_mul(2)
     }
@@ -130,8 +130,9 @@ impl TmcClientBuilder {
         self
     }
 
-    /// How often a WebSocket ping goes out; default 45 s. A connection from which nothing
-    /// arrives for twice this is dead and replaced: noticed within 2 × `interval`.
+    /// How often a WebSocket ping goes out; default 45 s. When nothing at all came back by
+    /// the next ping the connection is dead and replaced: noticed within 2 × `interval` of
+    /// the last frame heard.
     pub fn heartbeat_interval(mut self, interval: Duration) -> Self {
         self.config.heartbeat_interval = interval;
         self
@@ -312,9 +313,19 @@ impl Run {
         }
     }
 
+    /// Begins the shutdown if one was asked for and not yet seen: the loops check this
+    /// before each step, so that a shutdown asked for by a handler is not raced by the
+    /// next message or batch.
+    pub(crate) fn check_stop(&mut self) -> bool {
+        if !self.stopping && self.shutdown.is_requested() {
+            self.begin_stop();
+        }
+        self.stopping
+    }
+
     /// Shutting down with nothing left to run or confirm.
-    pub(crate) fn finished(&self) -> bool {
-        self.stopping && self.workers.idle() && self.confirms.is_empty()
+    pub(crate) fn finished(&mut self) -> bool {
+        self.check_stop() && self.workers.idle() && self.confirms.is_empty()
     }
 
     /// Stops intake: what waits is dropped, unconfirmed.
@@ -323,7 +334,8 @@ impl Run {
         self.summary.not_started += self.workers.stop_intake() as u64;
     }
 
-    /// Counts a handler's end; a success is queued for confirming.
+    /// Counts a handler's end (a success is queued for confirming) and starts the next
+    /// waiting message in its slot, unless a shutdown was asked for meanwhile.
     pub(crate) fn record(&mut self, id: Option<i64>, outcome: Outcome) {
         match (outcome, id) {
             (Outcome::Ok, Some(id)) => self.confirms.push(id),
@@ -331,6 +343,8 @@ impl Run {
             (Outcome::Failed, _) => self.summary.failed += 1,
             (Outcome::Panicked, _) => self.summary.panicked += 1,
         }
+        self.check_stop();
+        self.workers.fill();
     }
 
     /// Drives `work` until it completes or a shutdown is asked for (`None`), counting the
@@ -341,12 +355,13 @@ impl Run {
     ) -> Option<F::Output> {
         let mut work = std::pin::pin!(work);
         loop {
-            if self.stopping {
+            if self.check_stop() {
                 return None;
             }
             tokio::select! {
-                out = &mut work => return Some(out),
+                biased;
                 () = self.shutdown.requested() => self.begin_stop(),
+                out = &mut work => return Some(out),
                 Some((id, outcome)) = self.workers.next_done(), if self.workers.busy() => {
                     self.record(id, outcome);
                 }
@@ -366,8 +381,9 @@ impl Run {
                 return None;
             }
             tokio::select! {
-                out = &mut work => return Some(out),
+                biased;
                 () = self.shutdown.requested(), if !self.stopping => self.begin_stop(),
+                out = &mut work => return Some(out),
                 Some((id, outcome)) = self.workers.next_done(), if self.workers.busy() => {
                     self.record(id, outcome);
                 }

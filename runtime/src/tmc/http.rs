@@ -127,7 +127,7 @@ impl TmcHttpClient {
         let mut draws = seeded_draws(retry.seed_or(super::client::random_seed()));
         let mut failures: u32 = 0;
         loop {
-            if run.stopping {
+            if run.check_stop() {
                 return Ok(run.summary);
             }
             let batch = match run.until_stopped(client.execute(&consume)).await {
@@ -159,7 +159,9 @@ impl TmcHttpClient {
             }
             // Until every started handler of the batch ended (a shutdown drops the rest).
             while !run.workers.idle() {
+                run.check_stop();
                 tokio::select! {
+                    biased;
                     () = run.shutdown.requested(), if !run.stopping => run.begin_stop(),
                     Some((id, outcome)) = run.workers.next_done(), if run.workers.busy() => {
                         if outcome != super::handler::Outcome::Ok {
