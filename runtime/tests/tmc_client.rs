@@ -235,6 +235,32 @@ async fn err_and_panic_leave_messages_unconfirmed() {
 }
 
 #[tokio::test]
+async fn a_handler_panicking_before_its_future_is_caught_too() {
+    let (l, url) = listener().await;
+    let client = fast(&url).concurrency(1).build().unwrap();
+    let stop = client.shutdown_handle();
+    let server = tokio::spawn(async move {
+        let mut ws = accept(&l).await;
+        sign_in(&mut ws, "tok").await;
+        send(&mut ws, &message(1, "t")).await;
+        send(&mut ws, &message(2, "t")).await;
+        assert_eq!(next_confirm(&mut ws, "tok").await, Some(2));
+        stop.shutdown();
+    });
+    let summary = within(
+        "run",
+        client.run(|m: Message| {
+            assert_ne!(m.id, 1, "synchronous handler panic (expected by the test)");
+            async { Ok::<(), String>(()) }
+        }),
+    )
+    .await
+    .unwrap();
+    server.await.unwrap();
+    assert_eq!((summary.confirmed, summary.panicked), (1, 1));
+}
+
+#[tokio::test]
 async fn handlers_run_concurrently_up_to_the_bound() {
     let (l, url) = listener().await;
     let client = fast(&url).concurrency(3).build().unwrap();
