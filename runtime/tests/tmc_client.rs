@@ -647,3 +647,24 @@ fn http_messages_hide_their_contents() {
     let text = format!("{m:?} {:?}", m.to_message().unwrap());
     assert!(!text.contains("tid") && !text.contains('店'), "{text}");
 }
+
+#[test]
+fn the_client_and_its_run_can_move_to_another_task() {
+    fn send_sync<T: Send + Sync>(_: &T) {}
+    fn send<T: Send>(_: &T) {}
+    let client = TmcClient::builder(KEY, SECRET).build().unwrap();
+    send_sync(&client);
+    send_sync(&client.shutdown_handle());
+    send_sync(&TmcError::Closed);
+    let run = client.run(|_: Message| async { Ok::<(), String>(()) });
+    send(&run); // so `tokio::spawn(client.run(handler))` works
+    let mock = MockTransport::new(SECRET);
+    let top = TopClient::builder(KEY, SECRET)
+        .transport(mock)
+        .build()
+        .unwrap();
+    send(&TmcHttpClient::new(top).run(|_: Message| async { Ok::<(), String>(()) }));
+    // And `?` into a boxed error.
+    let boxed: Box<dyn std::error::Error + Send + Sync> = TmcError::Closed.into();
+    assert_eq!(boxed.to_string(), "TMC closed the connection");
+}
