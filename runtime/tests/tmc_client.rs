@@ -496,6 +496,52 @@ async fn shutdown_waits_for_running_handlers_and_sends_their_confirms() {
     assert!(summary.not_started >= 1, "{summary:?}");
 }
 
+#[tokio::test]
+async fn a_shutdown_without_a_connection_counts_the_confirms_it_could_not_send() {
+    let (l, url) = listener().await;
+    let client = fast(&url).build().unwrap();
+    let stop = client.shutdown_handle();
+    let started = Arc::new(Notify::new());
+    let (release, gate) = oneshot::channel::<()>();
+    let gate = Arc::new(Mutex::new(Some(gate)));
+    let started_h = Arc::clone(&started);
+    let server = tokio::spawn(async move {
+        let mut ws = accept(&l).await;
+        sign_in(&mut ws, "tok").await;
+        send(&mut ws, &message(1, "t")).await;
+        started.notified().await;
+        stop.shutdown();
+        drop(ws);
+        // The client noticed and tries again: refuse that attempt, then let the handler end.
+        let (tcp, _) = l.accept().await.unwrap();
+        drop(tcp);
+        drop(l);
+        release.send(()).unwrap();
+    });
+    let summary = within(
+        "run",
+        client.run(move |_: Message| {
+            let gate = gate.lock().unwrap().take();
+            let started = Arc::clone(&started_h);
+            async move {
+                started.notify_one();
+                if let Some(gate) = gate {
+                    gate.await.unwrap();
+                }
+                Ok::<(), String>(())
+            }
+        }),
+    )
+    .await
+    .unwrap();
+    server.await.unwrap();
+    assert_eq!(
+        (summary.confirmed, summary.unsent_confirms),
+        (0, 1),
+        "{summary:?}"
+    );
+}
+
 #[test]
 fn debug_never_shows_the_secret() {
     let builder = TmcClient::builder(KEY, SECRET).group("g");

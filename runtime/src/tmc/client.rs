@@ -236,8 +236,9 @@ impl TmcClient {
     /// Connects and handles messages until a graceful shutdown, then returns what it did.
     /// Needs a tokio runtime (handlers run as tokio tasks). Errors: [`TmcError::Refused`]
     /// when TMC refuses the app, [`TmcError::GaveUp`] when the retry policy gives up
-    /// reconnecting. A shutdown while disconnected makes one more attempt to send the
-    /// pending confirms, then returns (unsent ones are counted, and come again).
+    /// reconnecting. A connection lost during a shutdown gets one more connect for the
+    /// pending confirms; then `run` waits for the running handlers and returns, counting
+    /// the confirms it could not send in [`RunSummary::unsent_confirms`] (they come again).
     pub async fn run<H: Handler>(self, handler: H) -> Result<RunSummary, TmcError> {
         let TmcClient {
             config, shutdown, ..
@@ -245,6 +246,7 @@ impl TmcClient {
         let mut run = Run::new(Arc::new(handler), config.concurrency, shutdown);
         let mut draws = seeded_draws(config.retry.seed_or(random_seed()));
         let mut failures: u32 = 0;
+        let mut losses_while_stopping = 0;
         loop {
             if run.finished() {
                 return Ok(run.summary);
@@ -265,10 +267,14 @@ impl TmcClient {
             };
             connection::trace_lost(&error);
             if run.stopping {
-                // The one more attempt was made: what could not be sent comes again.
-                run.summary.unsent_confirms += run.confirms.len() as u64;
-                run.confirms.clear();
-                if run.workers.idle() {
+                // Shutting down: the connection lost (or the connect failed) gets one more
+                // attempt for the confirms; after that, the handlers still running are
+                // waited for and what could not be sent is counted (it comes again).
+                losses_while_stopping += 1;
+                if losses_while_stopping > 1 {
+                    run.drain().await;
+                    run.summary.unsent_confirms += run.confirms.len() as u64;
+                    run.confirms.clear();
                     return Ok(run.summary);
                 }
             }
@@ -345,6 +351,13 @@ impl Run {
         }
         self.check_stop();
         self.workers.fill();
+    }
+
+    /// Waits for every running handler (nothing new starts: only when shutting down).
+    pub(crate) async fn drain(&mut self) {
+        while let Some((id, outcome)) = self.workers.next_done().await {
+            self.record(id, outcome);
+        }
     }
 
     /// Drives `work` until it completes or a shutdown is asked for (`None`), counting the
