@@ -256,6 +256,7 @@ impl TmcClient {
                 Some(Ok((mut ws, token))) => {
                     failures = 0;
                     run.summary.connections += 1;
+                    connection::trace_connected(&config, run.summary.connections);
                     connection::serve(&mut ws, &token, &config, &mut run).await
                 }
                 Some(Err(e)) => SessionEnd::Lost(e),

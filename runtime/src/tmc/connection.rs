@@ -250,6 +250,19 @@ fn trace_ignored(frame: &Frame) {
     );
 }
 
+/// A connection made (the URL and group only: the token and sign stay out).
+#[cfg_attr(not(feature = "tracing"), allow(unused_variables))]
+pub(crate) fn trace_connected(config: &Config, connections: u64) {
+    #[cfg(feature = "tracing")]
+    tracing::info!(
+        target: "top_runtime::tmc",
+        url = %config.url,
+        group = %config.group,
+        connections,
+        "TMC connected"
+    );
+}
+
 /// Why a connection was lost or not made (no secrets in a `TmcError`).
 #[cfg_attr(not(feature = "tracing"), allow(unused_variables))]
 pub(crate) fn trace_lost(error: &TmcError) {
