@@ -687,6 +687,39 @@ async fn http_fallback_gives_up_when_consume_keeps_failing() {
     assert_eq!(mock.calls().len(), 3);
 }
 
+#[tokio::test]
+async fn http_fallback_stops_at_once_on_a_final_error() {
+    let mock = MockTransport::new(SECRET);
+    mock.expect::<TmcMessagesConsumeRequest>()
+        .fail_with(
+            15,
+            "Remote service error",
+            Some("isv.group-not-exist"),
+            None,
+        )
+        .times(1);
+    let top = TopClient::builder(KEY, SECRET)
+        .transport(mock.clone())
+        .build()
+        .unwrap();
+    let error = within(
+        "run",
+        TmcHttpClient::new(top)
+            .group("nope")
+            .run(|_: Message| async { Ok::<(), String>(()) }),
+    )
+    .await
+    .unwrap_err();
+    let TmcError::Call(call) = &error else {
+        panic!("{error:?}")
+    };
+    assert_eq!(
+        call.api_error().and_then(|e| e.sub_code.as_deref()),
+        Some("isv.group-not-exist")
+    );
+    assert_eq!(mock.calls().len(), 1, "not retried");
+}
+
 #[test]
 fn http_messages_hide_their_contents() {
     let m = http_message(1);
