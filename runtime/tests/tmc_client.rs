@@ -200,6 +200,41 @@ async fn signs_in_pulls_and_confirms_only_after_ok() {
 }
 
 #[tokio::test]
+async fn pulls_and_pings_repeat_on_their_intervals() {
+    let (l, url) = listener().await;
+    let client = fast(&url)
+        .heartbeat_interval(Duration::from_millis(20))
+        .build()
+        .unwrap();
+    let stop = client.shutdown_handle();
+    let server = tokio::spawn(async move {
+        let mut ws = accept(&l).await;
+        sign_in(&mut ws, "tok").await;
+        let (mut pulls, mut pings) = (0, 0);
+        while pulls < 3 || pings < 2 {
+            match ws.next().await.unwrap().unwrap() {
+                WsMessage::Binary(b) => {
+                    let f = decode(&b).unwrap();
+                    assert_eq!((kind(&f), f.token.as_deref()), (Some(1), Some("tok")));
+                    pulls += 1;
+                }
+                WsMessage::Ping(_) => pings += 1,
+                other => panic!("{other:?}"),
+            }
+        }
+        stop.shutdown();
+    });
+    let summary = within(
+        "run",
+        client.run(|_: Message| async { Ok::<(), String>(()) }),
+    )
+    .await
+    .unwrap();
+    server.await.unwrap();
+    assert_eq!(summary.connections, 1, "the pongs kept it alive");
+}
+
+#[tokio::test]
 async fn err_and_panic_leave_messages_unconfirmed() {
     let (l, url) = listener().await;
     let client = fast(&url).concurrency(1).build().unwrap();
