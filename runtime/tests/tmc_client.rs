@@ -200,6 +200,41 @@ async fn signs_in_pulls_and_confirms_only_after_ok() {
 }
 
 #[tokio::test]
+async fn pulls_and_pings_repeat_on_their_intervals() {
+    let (l, url) = listener().await;
+    let client = fast(&url)
+        .heartbeat_interval(Duration::from_millis(20))
+        .build()
+        .unwrap();
+    let stop = client.shutdown_handle();
+    let server = tokio::spawn(async move {
+        let mut ws = accept(&l).await;
+        sign_in(&mut ws, "tok").await;
+        let (mut pulls, mut pings) = (0, 0);
+        while pulls < 3 || pings < 2 {
+            match ws.next().await.unwrap().unwrap() {
+                WsMessage::Binary(b) => {
+                    let f = decode(&b).unwrap();
+                    assert_eq!((kind(&f), f.token.as_deref()), (Some(1), Some("tok")));
+                    pulls += 1;
+                }
+                WsMessage::Ping(_) => pings += 1,
+                other => panic!("{other:?}"),
+            }
+        }
+        stop.shutdown();
+    });
+    let summary = within(
+        "run",
+        client.run(|_: Message| async { Ok::<(), String>(()) }),
+    )
+    .await
+    .unwrap();
+    server.await.unwrap();
+    assert_eq!(summary.connections, 1, "the pongs kept it alive");
+}
+
+#[tokio::test]
 async fn err_and_panic_leave_messages_unconfirmed() {
     let (l, url) = listener().await;
     let client = fast(&url).concurrency(1).build().unwrap();
@@ -235,6 +270,32 @@ async fn err_and_panic_leave_messages_unconfirmed() {
 }
 
 #[tokio::test]
+async fn a_handler_panicking_before_its_future_is_caught_too() {
+    let (l, url) = listener().await;
+    let client = fast(&url).concurrency(1).build().unwrap();
+    let stop = client.shutdown_handle();
+    let server = tokio::spawn(async move {
+        let mut ws = accept(&l).await;
+        sign_in(&mut ws, "tok").await;
+        send(&mut ws, &message(1, "t")).await;
+        send(&mut ws, &message(2, "t")).await;
+        assert_eq!(next_confirm(&mut ws, "tok").await, Some(2));
+        stop.shutdown();
+    });
+    let summary = within(
+        "run",
+        client.run(|m: Message| {
+            assert_ne!(m.id, 1, "synchronous handler panic (expected by the test)");
+            async { Ok::<(), String>(()) }
+        }),
+    )
+    .await
+    .unwrap();
+    server.await.unwrap();
+    assert_eq!((summary.confirmed, summary.panicked), (1, 1));
+}
+
+#[tokio::test]
 async fn handlers_run_concurrently_up_to_the_bound() {
     let (l, url) = listener().await;
     let client = fast(&url).concurrency(3).build().unwrap();
@@ -252,15 +313,18 @@ async fn handlers_run_concurrently_up_to_the_bound() {
     });
     let running = Arc::new(AtomicUsize::new(0));
     let most = Arc::new(AtomicUsize::new(0));
+    // Each handler waits until 3 run: passes only if 3 do run at once (fewer would hang
+    // until `within` fails), and `most` shows that never more did.
+    let barrier = Arc::new(tokio::sync::Barrier::new(3));
     let (r, m) = (Arc::clone(&running), Arc::clone(&most));
     let summary = within(
         "run",
         client.run(move |_: Message| {
-            let (running, most) = (Arc::clone(&r), Arc::clone(&m));
+            let (running, most, barrier) = (Arc::clone(&r), Arc::clone(&m), Arc::clone(&barrier));
             async move {
                 let now = running.fetch_add(1, Ordering::SeqCst) + 1;
                 most.fetch_max(now, Ordering::SeqCst);
-                tokio::time::sleep(Duration::from_millis(20)).await;
+                barrier.wait().await;
                 running.fetch_sub(1, Ordering::SeqCst);
                 Ok::<(), String>(())
             }
@@ -271,8 +335,7 @@ async fn handlers_run_concurrently_up_to_the_bound() {
     server.await.unwrap();
     assert_eq!(summary.confirmed, 12);
     let most = most.load(Ordering::SeqCst);
-    assert!(most <= 3, "{most} handlers at once");
-    assert!(most > 1, "handlers ran one by one");
+    assert_eq!(most, 3, "{most} handlers at once");
 }
 
 #[tokio::test]
@@ -323,6 +386,8 @@ async fn a_silent_connection_is_taken_as_dead_and_replaced() {
         let silent = ws;
         let mut ws = accept(&l).await;
         sign_in(&mut ws, "tok-2").await;
+        let pull = next_frame(&mut ws).await.unwrap();
+        assert_eq!(pull.token.as_deref(), Some("tok-2"), "served: {pull:?}");
         drop(silent);
         stop.shutdown();
     });
@@ -464,6 +529,52 @@ async fn shutdown_waits_for_running_handlers_and_sends_their_confirms() {
     assert!(finished.load(Ordering::SeqCst));
     assert_eq!(summary.confirmed, 1);
     assert!(summary.not_started >= 1, "{summary:?}");
+}
+
+#[tokio::test]
+async fn a_shutdown_without_a_connection_counts_the_confirms_it_could_not_send() {
+    let (l, url) = listener().await;
+    let client = fast(&url).build().unwrap();
+    let stop = client.shutdown_handle();
+    let started = Arc::new(Notify::new());
+    let (release, gate) = oneshot::channel::<()>();
+    let gate = Arc::new(Mutex::new(Some(gate)));
+    let started_h = Arc::clone(&started);
+    let server = tokio::spawn(async move {
+        let mut ws = accept(&l).await;
+        sign_in(&mut ws, "tok").await;
+        send(&mut ws, &message(1, "t")).await;
+        started.notified().await;
+        stop.shutdown();
+        drop(ws);
+        // The client noticed and tries again: refuse that attempt, then let the handler end.
+        let (tcp, _) = l.accept().await.unwrap();
+        drop(tcp);
+        drop(l);
+        release.send(()).unwrap();
+    });
+    let summary = within(
+        "run",
+        client.run(move |_: Message| {
+            let gate = gate.lock().unwrap().take();
+            let started = Arc::clone(&started_h);
+            async move {
+                started.notify_one();
+                if let Some(gate) = gate {
+                    gate.await.unwrap();
+                }
+                Ok::<(), String>(())
+            }
+        }),
+    )
+    .await
+    .unwrap();
+    server.await.unwrap();
+    assert_eq!(
+        (summary.confirmed, summary.unsent_confirms),
+        (0, 1),
+        "{summary:?}"
+    );
 }
 
 #[test]
@@ -611,9 +722,63 @@ async fn http_fallback_gives_up_when_consume_keeps_failing() {
     assert_eq!(mock.calls().len(), 3);
 }
 
+#[tokio::test]
+async fn http_fallback_stops_at_once_on_a_final_error() {
+    let mock = MockTransport::new(SECRET);
+    mock.expect::<TmcMessagesConsumeRequest>()
+        .fail_with(
+            15,
+            "Remote service error",
+            Some("isv.group-not-exist"),
+            None,
+        )
+        .times(1);
+    let top = TopClient::builder(KEY, SECRET)
+        .transport(mock.clone())
+        .build()
+        .unwrap();
+    let error = within(
+        "run",
+        TmcHttpClient::new(top)
+            .group("nope")
+            .run(|_: Message| async { Ok::<(), String>(()) }),
+    )
+    .await
+    .unwrap_err();
+    let TmcError::Call(call) = &error else {
+        panic!("{error:?}")
+    };
+    assert_eq!(
+        call.api_error().and_then(|e| e.sub_code.as_deref()),
+        Some("isv.group-not-exist")
+    );
+    assert_eq!(mock.calls().len(), 1, "not retried");
+}
+
 #[test]
 fn http_messages_hide_their_contents() {
     let m = http_message(1);
     let text = format!("{m:?} {:?}", m.to_message().unwrap());
     assert!(!text.contains("tid") && !text.contains('店'), "{text}");
+}
+
+#[test]
+fn the_client_and_its_run_can_move_to_another_task() {
+    fn send_sync<T: Send + Sync>(_: &T) {}
+    fn send<T: Send>(_: &T) {}
+    let client = TmcClient::builder(KEY, SECRET).build().unwrap();
+    send_sync(&client);
+    send_sync(&client.shutdown_handle());
+    send_sync(&TmcError::Closed);
+    let run = client.run(|_: Message| async { Ok::<(), String>(()) });
+    send(&run); // so `tokio::spawn(client.run(handler))` works
+    let mock = MockTransport::new(SECRET);
+    let top = TopClient::builder(KEY, SECRET)
+        .transport(mock)
+        .build()
+        .unwrap();
+    send(&TmcHttpClient::new(top).run(|_: Message| async { Ok::<(), String>(()) }));
+    // And `?` into a boxed error.
+    let boxed: Box<dyn std::error::Error + Send + Sync> = TmcError::Closed.into();
+    assert_eq!(boxed.to_string(), "TMC closed the connection");
 }

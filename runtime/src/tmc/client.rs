@@ -71,7 +71,7 @@ impl fmt::Debug for Config {
 }
 
 impl Config {
-    /// A connection silent this long is dead: two heartbeats without even a pong.
+    /// The dead-connection bound: two heartbeats (a ping, and nothing back by the next).
     pub(crate) fn dead_after(&self) -> Duration {
         self.heartbeat_interval.saturating_mul(2)
     }
@@ -130,8 +130,9 @@ impl TmcClientBuilder {
         self
     }
 
-    /// How often a WebSocket ping goes out; default 45 s. A connection from which nothing
-    /// arrives for twice this is dead and replaced: noticed within 2 × `interval`.
+    /// How often a WebSocket ping goes out; default 45 s. When nothing at all came back by
+    /// the next ping the connection is dead and replaced: noticed within 2 × `interval` of
+    /// the last frame heard.
     pub fn heartbeat_interval(mut self, interval: Duration) -> Self {
         self.config.heartbeat_interval = interval;
         self
@@ -235,8 +236,9 @@ impl TmcClient {
     /// Connects and handles messages until a graceful shutdown, then returns what it did.
     /// Needs a tokio runtime (handlers run as tokio tasks). Errors: [`TmcError::Refused`]
     /// when TMC refuses the app, [`TmcError::GaveUp`] when the retry policy gives up
-    /// reconnecting. A shutdown while disconnected makes one more attempt to send the
-    /// pending confirms, then returns (unsent ones are counted, and come again).
+    /// reconnecting. A connection lost during a shutdown gets one more connect for the
+    /// pending confirms; then `run` waits for the running handlers and returns, counting
+    /// the confirms it could not send in [`RunSummary::unsent_confirms`] (they come again).
     pub async fn run<H: Handler>(self, handler: H) -> Result<RunSummary, TmcError> {
         let TmcClient {
             config, shutdown, ..
@@ -244,6 +246,7 @@ impl TmcClient {
         let mut run = Run::new(Arc::new(handler), config.concurrency, shutdown);
         let mut draws = seeded_draws(config.retry.seed_or(random_seed()));
         let mut failures: u32 = 0;
+        let mut losses_while_stopping = 0;
         loop {
             if run.finished() {
                 return Ok(run.summary);
@@ -253,6 +256,7 @@ impl TmcClient {
                 Some(Ok((mut ws, token))) => {
                     failures = 0;
                     run.summary.connections += 1;
+                    connection::trace_connected(&config, run.summary.connections);
                     connection::serve(&mut ws, &token, &config, &mut run).await
                 }
                 Some(Err(e)) => SessionEnd::Lost(e),
@@ -264,10 +268,14 @@ impl TmcClient {
             };
             connection::trace_lost(&error);
             if run.stopping {
-                // The one more attempt was made: what could not be sent comes again.
-                run.summary.unsent_confirms += run.confirms.len() as u64;
-                run.confirms.clear();
-                if run.workers.idle() {
+                // Shutting down: the connection lost (or the connect failed) gets one more
+                // attempt for the confirms; after that, the handlers still running are
+                // waited for and what could not be sent is counted (it comes again).
+                losses_while_stopping += 1;
+                if losses_while_stopping > 1 {
+                    run.drain().await;
+                    run.summary.unsent_confirms += run.confirms.len() as u64;
+                    run.confirms.clear();
                     return Ok(run.summary);
                 }
             }
@@ -312,9 +320,19 @@ impl Run {
         }
     }
 
+    /// Begins the shutdown if one was asked for and not yet seen: the loops check this
+    /// before each step, so that a shutdown asked for by a handler is not raced by the
+    /// next message or batch.
+    pub(crate) fn check_stop(&mut self) -> bool {
+        if !self.stopping && self.shutdown.is_requested() {
+            self.begin_stop();
+        }
+        self.stopping
+    }
+
     /// Shutting down with nothing left to run or confirm.
-    pub(crate) fn finished(&self) -> bool {
-        self.stopping && self.workers.idle() && self.confirms.is_empty()
+    pub(crate) fn finished(&mut self) -> bool {
+        self.check_stop() && self.workers.idle() && self.confirms.is_empty()
     }
 
     /// Stops intake: what waits is dropped, unconfirmed.
@@ -323,13 +341,23 @@ impl Run {
         self.summary.not_started += self.workers.stop_intake() as u64;
     }
 
-    /// Counts a handler's end; a success is queued for confirming.
+    /// Counts a handler's end (a success is queued for confirming) and starts the next
+    /// waiting message in its slot, unless a shutdown was asked for meanwhile.
     pub(crate) fn record(&mut self, id: Option<i64>, outcome: Outcome) {
         match (outcome, id) {
             (Outcome::Ok, Some(id)) => self.confirms.push(id),
             (Outcome::Ok, None) => {}
             (Outcome::Failed, _) => self.summary.failed += 1,
             (Outcome::Panicked, _) => self.summary.panicked += 1,
+        }
+        self.check_stop();
+        self.workers.fill();
+    }
+
+    /// Waits for every running handler (nothing new starts: only when shutting down).
+    pub(crate) async fn drain(&mut self) {
+        while let Some((id, outcome)) = self.workers.next_done().await {
+            self.record(id, outcome);
         }
     }
 
@@ -341,12 +369,13 @@ impl Run {
     ) -> Option<F::Output> {
         let mut work = std::pin::pin!(work);
         loop {
-            if self.stopping {
+            if self.check_stop() {
                 return None;
             }
             tokio::select! {
-                out = &mut work => return Some(out),
+                biased;
                 () = self.shutdown.requested() => self.begin_stop(),
+                out = &mut work => return Some(out),
                 Some((id, outcome)) = self.workers.next_done(), if self.workers.busy() => {
                     self.record(id, outcome);
                 }
@@ -366,8 +395,9 @@ impl Run {
                 return None;
             }
             tokio::select! {
-                out = &mut work => return Some(out),
+                biased;
                 () = self.shutdown.requested(), if !self.stopping => self.begin_stop(),
+                out = &mut work => return Some(out),
                 Some((id, outcome)) = self.workers.next_done(), if self.workers.busy() => {
                     self.record(id, outcome);
                 }

@@ -3,7 +3,7 @@
 //! lost or the shutdown is complete.
 
 use std::sync::Arc;
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use futures_util::{SinkExt, StreamExt};
 use tokio::net::TcpStream;
@@ -75,7 +75,7 @@ pub(crate) async fn open(config: &Config) -> Result<(Ws, String), TmcError> {
             &config.group,
             now_ms(),
         );
-        send(&mut ws, &connect).await?;
+        ws.send(binary(&connect)).await.map_err(ws_error)?;
         loop {
             let bytes = match ws.next().await {
                 None => return Err(TmcError::Closed),
@@ -112,10 +112,17 @@ fn not_binary() -> super::FrameError {
     }
 }
 
-async fn send(ws: &mut Ws, frame: &Frame) -> Result<(), TmcError> {
-    ws.send(WsMessage::Binary(encode(frame).into()))
-        .await
-        .map_err(ws_error)
+/// Sends `message`, or [`TmcError::Dead`] when a peer that stopped reading keeps it from going out
+/// for `limit`: the dead-connection bound holds while sending too.
+async fn send_within(ws: &mut Ws, message: WsMessage, limit: Duration) -> Result<(), TmcError> {
+    match tokio::time::timeout(limit, ws.send(message)).await {
+        Ok(sent) => sent.map_err(ws_error),
+        Err(_) => Err(TmcError::Dead(limit)),
+    }
+}
+
+fn binary(frame: &Frame) -> WsMessage {
+    WsMessage::Binary(encode(frame).into())
 }
 
 /// Runs one connection until it is lost or the shutdown is complete. Pending confirms go
@@ -137,9 +144,10 @@ async fn serve_inner(
     config: &Config,
     run: &mut Run,
 ) -> Result<(), TmcError> {
-    flush_confirms(ws, token, run).await?;
+    let dead_after = config.dead_after();
+    flush_confirms(ws, token, run, dead_after).await?;
     if !run.stopping {
-        send(ws, &pull_frame(token)).await?;
+        send_within(ws, binary(&pull_frame(token)), dead_after).await?;
     }
     let start = Instant::now();
     let mut heartbeat =
@@ -147,20 +155,26 @@ async fn serve_inner(
     heartbeat.set_missed_tick_behavior(MissedTickBehavior::Delay);
     let mut pull = tokio::time::interval_at(start + config.pull_interval, config.pull_interval);
     pull.set_missed_tick_behavior(MissedTickBehavior::Delay);
-    let dead_after = config.dead_after();
-    let mut last_heard = Instant::now();
+    // Dead: a ping went out and nothing at all came back before the next tick. Silence that
+    // starts just after a frame is noticed at the second tick after it, within 2 ×
+    // heartbeat_interval; a client stalled by its own work (ticks delayed) still gives the
+    // server a whole interval to answer its ping.
+    let mut heard_since_ping = true;
     loop {
         if run.finished() {
             return Ok(());
         }
+        // Biased: a shutdown is seen before the next message is taken, and frames waiting
+        // to be read are read before a tick can judge the connection dead.
         tokio::select! {
+            biased;
             () = run.shutdown.requested(), if !run.stopping => run.begin_stop(),
             Some((id, outcome)) = run.workers.next_done(), if run.workers.busy() => {
                 run.record(id, outcome);
-                flush_confirms(ws, token, run).await?;
+                flush_confirms(ws, token, run, dead_after).await?;
             }
             received = ws.next() => {
-                last_heard = Instant::now();
+                heard_since_ping = true;
                 match received {
                     None => return Err(TmcError::Closed),
                     Some(Err(e)) => return Err(ws_error(e)),
@@ -172,13 +186,14 @@ async fn serve_inner(
                 }
             }
             _ = heartbeat.tick() => {
-                ws.send(WsMessage::Ping(Vec::new().into())).await.map_err(ws_error)?;
+                if !heard_since_ping {
+                    return Err(TmcError::Dead(dead_after));
+                }
+                heard_since_ping = false;
+                send_within(ws, WsMessage::Ping(Vec::new().into()), dead_after).await?;
             }
             _ = pull.tick(), if !run.stopping && run.workers.wants_more() => {
-                send(ws, &pull_frame(token)).await?;
-            }
-            () = tokio::time::sleep_until(last_heard + dead_after) => {
-                return Err(TmcError::Dead(dead_after));
+                send_within(ws, binary(&pull_frame(token)), dead_after).await?;
             }
         }
     }
@@ -190,7 +205,7 @@ fn on_frame(bytes: &[u8], run: &mut Run) {
     match decode(bytes) {
         Ok(frame) => {
             if let Some(message) = Message::from_frame(&frame) {
-                if run.stopping {
+                if run.check_stop() {
                     run.summary.not_started += 1;
                 } else {
                     run.workers.offer(message);
@@ -210,9 +225,14 @@ fn on_frame(bytes: &[u8], run: &mut Run) {
 }
 
 /// Sends the pending confirms; on failure the unsent stay pending for the next connection.
-async fn flush_confirms(ws: &mut Ws, token: &str, run: &mut Run) -> Result<(), TmcError> {
+async fn flush_confirms(
+    ws: &mut Ws,
+    token: &str,
+    run: &mut Run,
+    limit: Duration,
+) -> Result<(), TmcError> {
     while let Some(&id) = run.confirms.last() {
-        send(ws, &confirm_frame(token, id)).await?;
+        send_within(ws, binary(&confirm_frame(token, id)), limit).await?;
         run.confirms.pop();
         run.summary.confirmed += 1;
     }
@@ -227,6 +247,19 @@ fn trace_ignored(frame: &Frame) {
         kind = ?frame.message_type,
         status = ?frame.status_code,
         "TMC frame without a message ignored"
+    );
+}
+
+/// A connection made (the URL and group only: the token and sign stay out).
+#[cfg_attr(not(feature = "tracing"), allow(unused_variables))]
+pub(crate) fn trace_connected(config: &Config, connections: u64) {
+    #[cfg(feature = "tracing")]
+    tracing::info!(
+        target: "top_runtime::tmc",
+        url = %config.url,
+        group = %config.group,
+        connections,
+        "TMC connected"
     );
 }
 

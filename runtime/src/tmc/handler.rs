@@ -85,7 +85,7 @@ impl Workers {
     }
 
     /// Starts queued messages while slots are free.
-    fn fill(&mut self) {
+    pub(crate) fn fill(&mut self) {
         while self.running.len() < self.limit {
             let Some(message) = self.queue.pop_front() else {
                 return;
@@ -128,12 +128,12 @@ impl Workers {
         dropped
     }
 
-    /// The next handler to end and how, starting a queued one in its slot; `None` when none
-    /// runs. A task that ended without its result (cancelled at runtime shutdown) counts
-    /// as a panic: its message is not confirmed.
+    /// The next handler to end and how; `None` when none runs. The slot is not refilled
+    /// here: the caller first checks for a shutdown, then calls [`fill`](Self::fill). A task
+    /// that ended without its result (cancelled at runtime shutdown) counts as a panic: its
+    /// message is not confirmed.
     pub(crate) async fn next_done(&mut self) -> Option<(Option<i64>, Outcome)> {
         let done = self.running.join_next().await?;
-        self.fill();
         Some(match done {
             Ok((id, outcome)) => (Some(id), outcome),
             Err(_) => (None, Outcome::Panicked),

@@ -32,9 +32,10 @@ use crate::retry::{RetryPolicy, seeded_draws};
 /// # let _ = summary; Ok(()) }
 /// ```
 ///
-/// A failed consume (after the `TopClient`'s own retries) is tried again after the backoff
-/// of [`retry`](Self::retry) (default: forever, 1 s to 10 s), and ends `run` with
-/// [`TmcError::Call`] once that policy gives up. A failed confirm is not retried: those
+/// A consume that failed for what the retry policy retries (no answer, a 5xx, an `isp.*`
+/// code; see [`RetryPolicy::allows`]), after the `TopClient`'s own retries, is tried again
+/// after the backoff of [`retry`](Self::retry) (default: forever, 1 s to 10 s); `run` ends
+/// with [`TmcError::Call`] once that policy gives up, or at once for a final error. A failed confirm is not retried: those
 /// messages come again. A shutdown lets the running handlers of the batch finish, confirms
 /// them, and returns; the batch's messages not started stay unconfirmed.
 #[derive(Debug)]
@@ -127,7 +128,7 @@ impl TmcHttpClient {
         let mut draws = seeded_draws(retry.seed_or(super::client::random_seed()));
         let mut failures: u32 = 0;
         loop {
-            if run.stopping {
+            if run.check_stop() {
                 return Ok(run.summary);
             }
             let batch = match run.until_stopped(client.execute(&consume)).await {
@@ -135,7 +136,9 @@ impl TmcHttpClient {
                 Some(Ok(batch)) => batch,
                 Some(Err(error)) => {
                     failures = failures.saturating_add(1);
-                    if failures > retry.retries() {
+                    // A final error (an `isv.*` code such as an unknown group, a rejected
+                    // request) would only come again: not retried.
+                    if failures > retry.retries() || !retry.allows(&error) {
                         return Err(TmcError::Call(Box::new(error)));
                     }
                     let wait = retry.delay(failures, draws.next().unwrap_or(0));
@@ -159,7 +162,9 @@ impl TmcHttpClient {
             }
             // Until every started handler of the batch ended (a shutdown drops the rest).
             while !run.workers.idle() {
+                run.check_stop();
                 tokio::select! {
+                    biased;
                     () = run.shutdown.requested(), if !run.stopping => run.begin_stop(),
                     Some((id, outcome)) = run.workers.next_done(), if run.workers.busy() => {
                         if outcome != super::handler::Outcome::Ok {

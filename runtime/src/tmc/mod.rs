@@ -32,9 +32,9 @@
 //! one message twice: `Message::id` is the key to deduplicate on.
 //!
 //! **Keep-alive.** A WebSocket ping goes out every [`heartbeat_interval`] (default 45 s, as
-//! the Java SDK); a connection from which nothing at all (pong, message, ack) arrived for two
-//! intervals is taken as dead, closed and replaced: a dead connection is noticed within
-//! 2 × `heartbeat_interval`. Reconnects wait the [`RetryPolicy`]'s capped backoff with
+//! the Java SDK); when nothing at all (pong, message, ack) came back by the next beat, or a
+//! send is stuck that long, the connection is taken as dead, dropped and replaced: a dead
+//! connection is noticed within 2 × `heartbeat_interval` of the last frame heard. Reconnects wait the [`RetryPolicy`]'s capped backoff with
 //! jitter; after a reconnect the pull (`__kind` = 1, every [`pull_interval`], default 15 s)
 //! starts again at once. A refusal by TMC (wrong key, secret or group) ends
 //! [`run`](TmcClient::run) with [`TmcError::Refused`]: retrying would not help.

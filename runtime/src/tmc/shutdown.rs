@@ -45,6 +45,11 @@ pub(crate) struct Shutdown {
 }
 
 impl Shutdown {
+    /// Whether a shutdown has been asked for, now.
+    pub(crate) fn is_requested(&self) -> bool {
+        *self.rx.borrow()
+    }
+
     /// Completes when a shutdown has been asked for (at once if it already was). If every
     /// handle is gone no shutdown can come: never completes.
     pub(crate) async fn requested(&mut self) {

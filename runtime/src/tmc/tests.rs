@@ -340,3 +340,85 @@ fn debug_redacts_contents_sign_and_token() {
     let m = format!("{:?}", Message::from_frame(&s).unwrap());
     assert!(!m.contains("张三") && !m.contains("买家昵称"), "{m}");
 }
+
+#[test]
+fn java_wire_names_are_read_first_and_gzip_content_unpacked() {
+    use std::io::Write;
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    gz.write_all("{\"tid\":1,\"nick\":\"张三\"}".as_bytes())
+        .unwrap();
+    let zipped = gz.finish().unwrap();
+    let mut f = Frame::new(MessageType::Send);
+    f.headers = vec![
+        ("id".into(), Value::Int64(5)),
+        ("topic".into(), Value::String("t".into())),
+        ("content".into(), Value::Bytes(zipped)),
+        ("time".into(), Value::Date(1_700_000_000_000)),
+        ("pub_time".into(), Value::Date(1)),
+        ("publisher".into(), Value::String("12497914".into())),
+        ("userid".into(), Value::Int64(99)),
+        ("nick".into(), Value::String("店铺".into())),
+        ("outtime".into(), Value::Date(1_700_000_000_500)),
+    ];
+    let m = Message::from_frame(&f).unwrap();
+    assert_eq!(m.content.as_deref(), Some("{\"tid\":1,\"nick\":\"张三\"}"));
+    assert_eq!(
+        (m.pub_time, m.user_id, m.outgoing),
+        (Some(1_700_000_000_000), Some(99), Some(1_700_000_000_500)),
+        "the Java name wins over TOP-PROTOCOL's"
+    );
+    assert_eq!(
+        (m.pub_app_key.as_deref(), m.user_nick.as_deref()),
+        (Some("12497914"), Some("店铺"))
+    );
+    // Bytes that are not gzip: still a message, without content.
+    f.headers[2].1 = Value::Bytes(vec![1, 2, 3]);
+    assert_eq!(Message::from_frame(&f).unwrap().content, None);
+}
+
+#[test]
+fn a_repeated_custom_header_reads_as_its_last_value() {
+    let mut f = Frame::new(MessageType::Send);
+    f.headers = vec![
+        ("id".into(), Value::Int64(1)),
+        ("id".into(), Value::Int64(2)),
+    ];
+    assert_eq!(f.header("id"), Some(&Value::Int64(2)));
+}
+
+#[test]
+fn a_status_phrase_alone_is_a_refusal_and_an_empty_token_none() {
+    let mut ack = Frame::new(MessageType::ConnectAck);
+    ack.token = Some("tk".into());
+    ack.status_phrase = Some("app not subscribed".into());
+    assert_eq!(
+        read_connect_ack(&ack),
+        Err(ConnectError::Refused {
+            code: 0,
+            phrase: Some("app not subscribed".into())
+        })
+    );
+    ack.status_phrase = Some(String::new());
+    ack.status_code = Some(-1);
+    assert_eq!(read_connect_ack(&ack), Ok("tk".into()));
+    ack.token = Some(String::new());
+    assert_eq!(read_connect_ack(&ack), Err(ConnectError::NoToken));
+}
+
+#[test]
+fn the_connect_frame_carries_flag_1() {
+    assert_eq!(connect_frame("k", "s", "default", 1).flag, Some(1));
+}
+
+#[test]
+fn snippets_show_only_what_cannot_be_a_frame() {
+    let text = super::error::snippet(b"<html><body>502 Bad Gateway</body></html>");
+    assert!(text.starts_with("41 bytes, starting 3c 68"), "{text}");
+    assert!(text.contains("\"<html><body>502 \""), "{text}");
+    // A TMC-shaped frame may carry a token or buyer data: nothing of it is shown.
+    let mut f = Frame::new(MessageType::Send);
+    f.token = Some("SECRET_TOKEN".into());
+    let bytes = encode(&f);
+    let text = super::error::snippet(&bytes);
+    assert_eq!(text, format!("{} bytes, contents not shown", bytes.len()));
+}
