@@ -129,14 +129,17 @@ pub fn messages_module(messages: &[Message], specs_shown: &str) -> TokenStream {
         }
 
         /// One generic reader for every topic: JSON text, then the content struct's lenient
-        /// `from_json`. Values are cut from error messages (`…, found "张三"`): they are
-        /// buyer data.
-        #[allow(dead_code)]
+        /// `from_json`. A misfit keeps its path only: the runtime's message quotes the value,
+        /// and content values are buyer data.
         fn read_content<T: ::top_runtime::lenient::Item>(content: &str) -> ::core::result::Result<T, ::top_runtime::lenient::Error> {
             let value: ::top_runtime::Json = ::top_runtime::__private::serde_json::from_str(content)
                 .map_err(|e| ::top_runtime::lenient::Error::new(::std::format!("the content is not JSON: {e}")))?;
             ::top_runtime::lenient::read(value).map_err(|e| {
-                let message = e.message().split(", found").next().unwrap_or_default();
+                let message = if e.path().is_empty() {
+                    "the content is not a JSON object"
+                } else {
+                    "the value does not fit the documented type (not shown: content is buyer data)"
+                };
                 ::top_runtime::lenient::Error::at(e.path(), message)
             })
         }

@@ -4,6 +4,7 @@ pub mod call_example;
 pub mod docs;
 pub mod fields_param;
 pub mod lib_rs;
+pub mod message_tests;
 pub mod messages;
 pub mod protocol_tests;
 pub mod single_file;
