@@ -148,6 +148,12 @@ impl RetryPolicy {
         self
     }
 
+    /// The seed given with [`seed`](Self::seed), else `fallback`.
+    #[cfg_attr(not(feature = "tmc"), allow(dead_code))]
+    pub(crate) fn seed_or(&self, fallback: u64) -> u64 {
+        self.seed.unwrap_or(fallback)
+    }
+
     /// The most retries after the first attempt.
     pub fn retries(&self) -> u32 {
         self.max_retries

@@ -156,9 +156,10 @@ impl Frame {
         }
     }
 
-    /// The first custom header named `key`.
+    /// The custom header named `key`; the last one when it repeats, as the Java SDK's
+    /// decoder (`MessageDecoder02`, into a `HashMap`) keeps it.
     pub fn header(&self, key: &str) -> Option<&Value> {
-        self.headers.iter().find(|(k, _)| k == key).map(|(_, v)| v)
+        self.headers.iter().rfind(|(k, _)| k == key).map(|(_, v)| v)
     }
 }
 

@@ -1,22 +1,100 @@
-//! TMC, TOP's message service: the sans-IO binary frame codec ([`frame`]) and the frames the
-//! official client exchanges ([`connect_frame`], [`read_connect_ack`], [`Message`],
-//! [`confirm_frame`], [`pull_frame`]).
+//! TMC, TOP's message service: a WebSocket client that runs a handler per message
+//! ([`TmcClient`]), its HTTP fallback ([`TmcHttpClient`]), and underneath them the sans-IO
+//! binary frame codec ([`frame`]) and the frames the official client exchanges
+//! ([`connect_frame`], [`read_connect_ack`], [`Message`], [`confirm_frame`], [`pull_frame`]).
+//!
+//! ```no_run
+//! # async fn demo() -> Result<(), top_runtime::tmc::TmcError> {
+//! use std::time::Duration;
+//! use top_runtime::tmc::{Message, TmcClient};
+//!
+//! let client = TmcClient::builder("app_key", "app_secret")
+//!     .group("default")
+//!     .concurrency(16)
+//!     .build()?;
+//! let stop = client.shutdown_handle();
+//! # let _ = &stop;
+//! // Elsewhere, e.g. on Ctrl-C: `stop.shutdown()`.
+//! let summary = client
+//!     .run(|message: Message| async move {
+//!         // Redeliveries happen (at least once): deduplicate on `message.id`.
+//!         println!("{} on {}", message.id, message.topic);
+//!         Ok::<(), std::io::Error>(())
+//!     })
+//!     .await?;
+//! println!("{} messages confirmed", summary.confirmed);
+//! # Ok(()) }
+//! ```
+//!
+//! **At least once.** A message is confirmed only after its handler returned `Ok`. An `Err`,
+//! or a panic (caught at the handler boundary), leaves it unconfirmed and TMC delivers it
+//! again; so does a connection lost before the confirm went out. A handler can therefore see
+//! one message twice: `Message::id` is the key to deduplicate on.
+//!
+//! **Keep-alive.** A WebSocket ping goes out every [`heartbeat_interval`] (default 45 s, as
+//! the Java SDK); a connection from which nothing at all (pong, message, ack) arrived for two
+//! intervals is taken as dead, closed and replaced: a dead connection is noticed within
+//! 2 × `heartbeat_interval`. Reconnects wait the [`RetryPolicy`]'s capped backoff with
+//! jitter; after a reconnect the pull (`__kind` = 1, every [`pull_interval`], default 15 s)
+//! starts again at once. A refusal by TMC (wrong key, secret or group) ends
+//! [`run`](TmcClient::run) with [`TmcError::Refused`]: retrying would not help.
+//!
+//! **Shutdown.** [`ShutdownHandle::shutdown`] stops intake (messages not yet started stay
+//! unconfirmed and come again), waits for the running handlers, sends their confirms, closes
+//! the connection and makes `run` return its [`RunSummary`].
+//!
+//! Protocol details follow the Java SDK (`com.taobao.api.internal.tmc` and its
+//! `toplink.endpoint` codec) where ports disagree; the sources read are listed in
+//! `runtime/README.md`.
+//!
+//! [`heartbeat_interval`]: TmcClientBuilder::heartbeat_interval
+//! [`pull_interval`]: TmcClientBuilder::pull_interval
+//! [`RetryPolicy`]: crate::retry::RetryPolicy
 
+mod client;
+mod connection;
+mod error;
 pub mod frame;
+mod handler;
+mod http;
+mod http_api;
+mod shutdown;
 
 use std::fmt;
+use std::io::Read;
 
 use md5::{Digest, Md5};
 
+pub use client::{
+    DEFAULT_CONCURRENCY, DEFAULT_CONNECT_TIMEOUT, DEFAULT_HEARTBEAT_INTERVAL,
+    DEFAULT_PULL_INTERVAL, RunSummary, TmcClient, TmcClientBuilder, default_reconnect_policy,
+};
+pub use error::TmcError;
 pub use frame::{Frame, FrameError, MessageType, Value, decode, encode};
+pub use handler::{Handler, HandlerFailed, HandlerFuture};
+pub use http::TmcHttpClient;
+pub use http_api::{
+    TmcMessage, TmcMessagesConfirmRequest, TmcMessagesConfirmResponse, TmcMessagesConsumeRequest,
+    TmcMessagesConsumeResponse,
+};
+pub use shutdown::ShutdownHandle;
+
+/// The production TMC endpoint (the Java SDK's default).
+pub const PRODUCTION_URL: &str = "ws://mc.api.taobao.com/";
+/// The sandbox TMC endpoint.
+pub const SANDBOX_URL: &str = "ws://mc.api.tbsandbox.com/";
 
 /// The SDK name sent in the connect frame's `sdk` header.
 pub const SDK: &str = concat!("top-runtime-rust-", env!("CARGO_PKG_VERSION"));
 
+// The Java SDK's `MessageKind` constants are `java.lang.Byte`, which its encoder
+// (`toplink.endpoint.protocol.MessageEncoder02.writeCustomValue`) writes as value type 2, a
+// byte: so `__kind` goes out as `Value::Byte`, not an int16.
+
 /// The `__kind` header of a client's `send` frame: asks TMC for more messages.
-pub const KIND_PULL_REQUEST: i16 = 1;
+pub const KIND_PULL_REQUEST: u8 = 1;
 /// The `__kind` header of a client's `send` frame: confirms one message.
-pub const KIND_CONFIRM: i16 = 2;
+pub const KIND_CONFIRM: u8 = 2;
 
 /// The connect sign: uppercase hex MD5 of `secret + "app_key" + app_key + "group_name" + group +
 /// "timestamp" + timestamp + secret`.
@@ -38,11 +116,13 @@ pub fn connect_sign(app_key: &str, secret: &str, group: &str, timestamp: &str) -
 }
 
 /// The connect frame: custom headers `app_key`, `group_name`, `timestamp` (epoch ms as text),
-/// `sdk` and `sign`.
+/// `sdk` and `sign`, and flag 1 (the Java SDK numbers the frames it awaits an answer to, and
+/// the ack echoes the flag; the connect is the first).
 pub fn connect_frame(app_key: &str, secret: &str, group: &str, timestamp_ms: i64) -> Frame {
     let timestamp = timestamp_ms.to_string();
     let sign = connect_sign(app_key, secret, group, &timestamp);
     let mut f = Frame::new(MessageType::Connect);
+    f.flag = Some(1);
     f.headers = vec![
         ("app_key".into(), Value::String(app_key.into())),
         ("group_name".into(), Value::String(group.into())),
@@ -87,19 +167,26 @@ impl fmt::Display for ConnectError {
 
 impl std::error::Error for ConnectError {}
 
-/// The token of a connect ack, or why there is none. A non-zero status code is a refusal even
-/// when a token is present.
+/// The token of a connect ack, or why there is none. A positive status code or a non-empty
+/// status phrase is a refusal even when a token is present (the Java SDK's
+/// `EndpointChannelHandler.isError`); an empty token is none.
 pub fn read_connect_ack(frame: &Frame) -> Result<String, ConnectError> {
     if frame.message_type != MessageType::ConnectAck {
         return Err(ConnectError::NotAnAck(frame.message_type));
     }
-    if let Some(code) = frame.status_code.filter(|c| *c != 0) {
+    let code = frame.status_code.unwrap_or(0);
+    let phrase = frame.status_phrase.as_deref().filter(|p| !p.is_empty());
+    if code > 0 || phrase.is_some() {
         return Err(ConnectError::Refused {
             code,
-            phrase: frame.status_phrase.clone(),
+            phrase: phrase.map(str::to_owned),
         });
     }
-    frame.token.clone().ok_or(ConnectError::NoToken)
+    frame
+        .token
+        .clone()
+        .filter(|t| !t.is_empty())
+        .ok_or(ConnectError::NoToken)
 }
 
 /// A message TMC pushed: a `send` frame carrying `id` and `topic`. `Debug` omits its contents.
@@ -150,28 +237,57 @@ impl fmt::Debug for Redacted {
     }
 }
 
+/// The largest content a gzip'd byte array may unpack to; past it the content is dropped
+/// rather than filling memory.
+const MAX_CONTENT: u64 = 16 << 20;
+
 impl Message {
     /// The message a frame carries: `None` unless it is a `send` frame with an integer `id`
-    /// and a string `topic`.
+    /// and a string `topic`, whatever else it carries.
+    ///
+    /// The Java SDK (`TmcHandler.parse` with `MessageFields`) reads the other fields from the
+    /// wire names `time` (a date), `publisher`, `userid`, `nick` and `outtime`; TOP-PROTOCOL
+    /// names them `pub_time`, `pub_app_key`, `user_id`, `user_nick` and `outgoing`, as the
+    /// HTTP API does. Both are read, the Java name first. A byte-array `content` is gzip'd
+    /// UTF-8, as the Java SDK unzips it; one that does not unpack reads as `None`.
     pub fn from_frame(frame: &Frame) -> Option<Message> {
         if frame.message_type != MessageType::Send {
             return None;
         }
         let id = frame.header("id").and_then(Value::as_i64)?;
         let topic = frame.header("topic").and_then(Value::as_str)?.to_owned();
-        let text = |k: &str| frame.header(k).and_then(Value::as_str).map(str::to_owned);
-        let int = |k: &str| frame.header(k).and_then(Value::as_i64);
+        let either = |java: &str, doc: &str| frame.header(java).or_else(|| frame.header(doc));
+        let text = |java, doc| either(java, doc).and_then(Value::as_str).map(str::to_owned);
+        let int = |java, doc| either(java, doc).and_then(Value::as_i64);
+        let content = match frame.header("content") {
+            Some(Value::String(s)) => Some(s.clone()),
+            Some(Value::Bytes(b)) => gunzip(b),
+            _ => None,
+        };
         Some(Message {
             id,
             topic,
-            content: text("content"),
-            pub_time: int("pub_time"),
-            pub_app_key: text("pub_app_key"),
-            user_id: int("user_id"),
-            user_nick: text("user_nick"),
-            outgoing: int("outgoing"),
+            content,
+            pub_time: int("time", "pub_time"),
+            pub_app_key: text("publisher", "pub_app_key"),
+            user_id: int("userid", "user_id"),
+            user_nick: text("nick", "user_nick"),
+            outgoing: int("outtime", "outgoing"),
         })
     }
+}
+
+/// Gzip'd UTF-8 text, or `None` when it is not that or unpacks past [`MAX_CONTENT`].
+fn gunzip(bytes: &[u8]) -> Option<String> {
+    let mut out = Vec::new();
+    flate2::read::GzDecoder::new(bytes)
+        .take(MAX_CONTENT + 1)
+        .read_to_end(&mut out)
+        .ok()?;
+    if out.len() as u64 > MAX_CONTENT {
+        return None;
+    }
+    String::from_utf8(out).ok()
 }
 
 /// The frame confirming message `id`: `send` with the token header, `__kind` = 2 and `id`.
@@ -179,7 +295,7 @@ pub fn confirm_frame(token: &str, id: i64) -> Frame {
     let mut f = Frame::new(MessageType::Send);
     f.token = Some(token.into());
     f.headers = vec![
-        ("__kind".into(), Value::Int16(KIND_CONFIRM)),
+        ("__kind".into(), Value::Byte(KIND_CONFIRM)),
         ("id".into(), Value::Int64(id)),
     ];
     f
@@ -189,7 +305,7 @@ pub fn confirm_frame(token: &str, id: i64) -> Frame {
 pub fn pull_frame(token: &str) -> Frame {
     let mut f = Frame::new(MessageType::Send);
     f.token = Some(token.into());
-    f.headers = vec![("__kind".into(), Value::Int16(KIND_PULL_REQUEST))];
+    f.headers = vec![("__kind".into(), Value::Byte(KIND_PULL_REQUEST))];
     f
 }
 

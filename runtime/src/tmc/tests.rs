@@ -304,14 +304,14 @@ fn confirm_and_pull_frames() {
         (c.message_type, c.token.as_deref()),
         (MessageType::Send, Some("tk"))
     );
-    assert_eq!(c.header("__kind"), Some(&Value::Int16(2)));
+    assert_eq!(c.header("__kind"), Some(&Value::Byte(2)));
     assert_eq!(c.header("id"), Some(&Value::Int64(7)));
     let p = pull_frame("tk");
     assert_eq!(
         (p.message_type, p.token.as_deref()),
         (MessageType::Send, Some("tk"))
     );
-    assert_eq!(p.headers, vec![("__kind".to_string(), Value::Int16(1))]);
+    assert_eq!(p.headers, vec![("__kind".to_string(), Value::Byte(1))]);
 }
 
 #[test]
