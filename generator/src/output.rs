@@ -133,7 +133,7 @@ fn crate_input<'a>(
 }
 
 /// The files generated only when there are message specs.
-const MESSAGE_FILES: &[&str] = &["src/messages.rs", "tests/messages.rs"];
+const MESSAGE_FILES: &[&str] = &["src/messages.rs", "tests/messages.rs", "examples/tmc.rs"];
 
 /// How generated files name one API's spec: `specs/<method>.yaml`.
 fn spec_shown(api: &Api, settings: &CrateSettings) -> String {
@@ -201,6 +201,9 @@ fn render_reusing(
         let path = "src/messages.rs";
         let source = format!("{}/messages/*.yaml", settings.specs_shown);
         let tokens = emit::messages::messages_module(messages, &settings.specs_shown);
+        files.insert(path.to_owned(), rust(path, tokens, &source, &all)?);
+        let path = "examples/tmc.rs";
+        let tokens = emit::tmc_example::tmc_rs(settings);
         files.insert(path.to_owned(), rust(path, tokens, &source, &all)?);
         let path = "tests/messages.rs";
         let tokens = emit::message_tests::messages_tests(messages, &lib);

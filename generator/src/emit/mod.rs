@@ -8,6 +8,7 @@ pub mod message_tests;
 pub mod messages;
 pub mod protocol_tests;
 pub mod single_file;
+pub mod tmc_example;
 pub mod types;
 
 /// The first line of every generated file: what made it and how to remake it.
