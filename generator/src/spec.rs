@@ -231,7 +231,7 @@ pub fn json_schema() -> String {
     schema_text::<Spec>()
 }
 
-/// The JSON Schema of the message spec format (`messages/<topic>.yaml`), as [`json_schema`].
+/// The JSON Schema of the message spec format (`messages/<topic>.yaml`), as [`json_schema()`].
 pub fn message_json_schema() -> String {
     schema_text::<MessageSpec>()
 }
