@@ -14,6 +14,8 @@ token_result token_result texts: every documented field, numbers as strings, the
              endpoint's answer and its refusal, a whole API answer, garbage
 tmc_frame    TMC frames built here (connect, ack, refusal, message, confirm, pull, every value
              type), little-endian as fuzz_targets/tmc_frame.rs decodes them
+tmc_message  each specs/messages/*.yaml example (one topic byte, then the content: see
+             fuzz_targets/tmc_message.rs), loose and misfit variants, an unknown topic
 
 The corpora are not committed (fuzz/.gitignore); libFuzzer adds to them as it runs.
 """
@@ -158,6 +160,16 @@ def main():
         write("token_result", name, body)
     for name, frame in tmc_frames().items():
         write("tmc_frame", name, frame)
+
+    # Topic bytes follow TOPICS, which lists the message specs in file-name order.
+    messages = sorted((ROOT / "specs/messages").glob("*.yaml"))
+    for i, path in enumerate(messages):
+        topic = path.name[: -len(".yaml")]
+        for n, example in enumerate(re.findall(r"^example: '(.*)'$", path.read_text(), re.M)):
+            write("tmc_message", f"{topic}.{n}", bytes([i]) + example.replace("''", "'").encode())
+        write("tmc_message", f"{topic}.loose", bytes([i]) + '{"tid":"12","payment":"0.10","buyer_nick":"张三","modified":"2026-01-02 03:04:05","extra":[{}]}'.encode())
+        write("tmc_message", f"{topic}.misfit", bytes([i]) + b'{"tid":"x","oid":1.5}')
+    write("tmc_message", "unknown", bytes([len(messages)]) + b'{"anything": true}')
 
     for d in sorted(CORPUS.iterdir()):
         print(f"{d.relative_to(ROOT)}: {len(list(d.iterdir()))} seeds")

@@ -238,7 +238,7 @@ fn render_split(apis: &[topgen::ir::Api]) -> Split {
     }
     let (_, crate_wide) = timed(|| {
         for ts in [
-            emit::lib_rs::lib_rs(apis, &settings),
+            emit::lib_rs::lib_rs(apis, false, &settings),
             emit::protocol_tests::main_rs(apis, &lib),
         ] {
             std::hint::black_box(emit::render(ts, "specs/*.yaml", &regenerate).expect("parses"));

@@ -80,7 +80,7 @@ pub fn run(options: &InitOptions) -> Result<u8, String> {
     std::fs::create_dir_all(&layout.specs)
         .map_err(|e| format!("error: cannot create {}: {e}", layout.specs.display()))?;
     let apis = crate::load::load_dir(&layout.specs).map_err(|e| e.to_string())?;
-    output::regenerate(&apis, &layout, false)?;
+    output::regenerate(&apis, &[], &layout, false)?;
     eprintln!(
         "created the topgen project `{name}` in {}: topgen.toml, specs/, and the crate",
         dir.display()

@@ -31,6 +31,32 @@ pub struct Api {
     pub error_example: Example,
 }
 
+/// One TMC topic, ready to emit: its content read like a response.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Message {
+    /// `taobao_trade_TradeBuyerPay`.
+    pub topic: String,
+    /// Where the spec came from: `specs/messages/<topic>.yaml`.
+    pub spec_path: String,
+    /// `taobao_trade_trade_buyer_pay`.
+    pub module: String,
+    /// The input hash of the spec's text (see `fingerprint`).
+    pub source_hash: String,
+    pub title: Option<String>,
+    pub description: Option<String>,
+    pub category: Option<String>,
+    pub source: Option<String>,
+    /// The content as a response-side struct named after the topic
+    /// (`TaobaoTradeTradeBuyerPay`).
+    pub content: Struct,
+    /// Named struct types, in spec order.
+    pub structs: Vec<Struct>,
+    /// Coded-value enums, in order of first use.
+    pub enums: Vec<Enum>,
+    /// The documented content, verbatim JSON.
+    pub example: Option<String>,
+}
+
 /// Which side of the wire a struct is on: requests are strict and validated, responses
 /// lenient and all-optional.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

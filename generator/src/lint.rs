@@ -103,6 +103,48 @@ pub fn lint(path: &str, text: String) -> Result<Vec<Diagnostic>, Vec<Diagnostic>
     Ok(warnings)
 }
 
+/// Lints one message spec (`messages/<topic>.yaml`) by the field rules that apply to
+/// content (which is read like a response): `Err` with the errors when it is invalid.
+pub fn lint_message(path: &str, text: String) -> Result<Vec<Diagnostic>, Vec<Diagnostic>> {
+    crate::load::load_message_str(path, text.clone())?;
+    let file = Arc::new(SourceFile::new(path, text));
+    let root = crate::yaml::parse(&file).map_err(|d| vec![d.in_file(&file)])?;
+    let mut errors = Vec::new();
+    let Some(message) = crate::parse::message(&root, &mut errors) else {
+        return Ok(Vec::new());
+    };
+    let at = message.topic.span;
+    let spec = Spec {
+        method: message.topic,
+        title: None,
+        description: None,
+        category: None,
+        client: crate::spec::Located {
+            value: crate::spec::Client::Top,
+            span: at,
+        },
+        session: crate::spec::Located {
+            value: crate::spec::Session::None,
+            span: at,
+        },
+        request: Vec::new(),
+        response: message.content,
+        structs: message.structs,
+        examples: None,
+    };
+    let mut warnings = Vec::new();
+    let fields = spec
+        .response
+        .iter()
+        .chain(spec.structs.iter().flat_map(|s| &s.fields));
+    for field in fields {
+        field_warnings(&spec, field, Role::Response, &mut warnings);
+    }
+    let mut warnings: Vec<Diagnostic> = warnings.into_iter().map(|d| d.in_file(&file)).collect();
+    warnings.sort_by_key(|d| d.span.start);
+    Ok(warnings)
+}
+
 fn field_warnings(spec: &Spec, field: &Field, role: Role, out: &mut Vec<Diagnostic>) {
     let name = &field.name;
     let ty = field.ty.value.trim();
@@ -182,6 +224,10 @@ pub fn command(
             }
         }
         paths.sort();
+        let messages = crate::load::messages_dir(specs);
+        for name in crate::load::spec_file_names(&messages).unwrap_or_default() {
+            paths.push(messages.join(name));
+        }
     }
     let mut warnings = 0;
     let mut invalid = 0;
@@ -189,7 +235,16 @@ pub fn command(
         let shown = path.to_string_lossy().replace('\\', "/");
         let text = std::fs::read_to_string(path)
             .map_err(|e| format!("error: cannot read {shown}: {e}"))?;
-        match lint(&shown, text) {
+        let is_message = path
+            .parent()
+            .and_then(|p| p.file_name())
+            .is_some_and(|n| n == "messages");
+        let linted = if is_message {
+            lint_message(&shown, text)
+        } else {
+            lint(&shown, text)
+        };
+        match linted {
             Ok(found) => {
                 for w in &found {
                     eprintln!("{}", w.render());

@@ -6,7 +6,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use crate::diag::{Diagnostic, SourceFile};
-use crate::ir::Api;
+use crate::ir::{Api, Message};
 use crate::{parse, resolve, spec, yaml};
 
 /// Why specs could not be loaded.
@@ -71,6 +71,100 @@ fn load_located(
             errors.sort_by_key(|d| d.span.start);
             Err(attach(errors))
         }
+    }
+}
+
+/// Parses and resolves one message spec's text; `path` names it in diagnostics and must end
+/// in `<topic>.yaml`.
+pub fn load_message_str(path: &str, text: String) -> Result<Message, Vec<Diagnostic>> {
+    let source_hash = crate::fingerprint::spec_hash(text.as_bytes());
+    let file = Arc::new(SourceFile::new(path, text));
+    let attach = |diags: Vec<Diagnostic>| {
+        diags
+            .into_iter()
+            .map(|d| d.in_file(&file))
+            .collect::<Vec<_>>()
+    };
+    let root = yaml::parse(&file).map_err(|d| attach(vec![d]))?;
+    let mut errors = Vec::new();
+    let spec = parse::message(&root, &mut errors);
+    let partial = !errors.is_empty();
+    match spec.map(|spec| resolve::resolve_message(&spec, path, partial)) {
+        Some(Ok(message)) if errors.is_empty() => Ok(Message {
+            source_hash,
+            ..message
+        }),
+        resolved => {
+            if let Some(Err(semantic)) = resolved {
+                errors.extend(semantic);
+            }
+            errors.sort_by_key(|d| d.span.start);
+            Err(attach(errors))
+        }
+    }
+}
+
+/// The directory of the message specs in a specs directory: `<specs>/messages`.
+pub fn messages_dir(specs: &Path) -> std::path::PathBuf {
+    specs.join("messages")
+}
+
+/// Loads every message spec in `<specs>/messages` (none when that directory does not
+/// exist), sorted by file name, with all problems of all files collected.
+pub fn load_messages(specs: &Path) -> Result<Vec<Message>, LoadError> {
+    let dir = messages_dir(specs);
+    let shown = dir.to_string_lossy().replace('\\', "/");
+    let names = match spec_file_names(&dir) {
+        Ok(names) => names,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => return Err(LoadError::Io(shown, e)),
+    };
+    let mut messages: Vec<Message> = Vec::with_capacity(names.len());
+    let mut errors = Vec::new();
+    for name in &names {
+        let path = format!("{shown}/{name}");
+        let bytes = std::fs::read(dir.join(name)).map_err(|e| LoadError::Io(path.clone(), e))?;
+        let text = match String::from_utf8(bytes) {
+            Ok(text) => text,
+            Err(e) => {
+                let file = Arc::new(SourceFile::new(path, String::new()));
+                errors.push(
+                    Diagnostic::error(file.span(0, 0), format!("the file is not UTF-8: {e}"))
+                        .in_file(&file),
+                );
+                continue;
+            }
+        };
+        match load_message_str(&path, text.clone()) {
+            Ok(mut message) => {
+                message.spec_path = format!("specs/messages/{name}");
+                // Distinct topics can make one name (`a_bC` and `a_b_c`).
+                if let Some(other) = messages.iter().find(|m| {
+                    m.module == message.module || m.content.rust_name == message.content.rust_name
+                }) {
+                    let file = Arc::new(SourceFile::new(path, text));
+                    errors.push(
+                        Diagnostic::error(
+                            file.span(0, 0),
+                            format!(
+                                "topics `{}` and `{}` both generate `{}`",
+                                message.topic, other.topic, message.module
+                            ),
+                        )
+                        .with_label("rename one of the message specs' topics")
+                        .in_file(&file),
+                    );
+                    continue;
+                }
+                messages.push(message);
+            }
+            Err(diags) => errors.extend(diags),
+        }
+    }
+    if errors.is_empty() {
+        Ok(messages)
+    } else {
+        Err(LoadError::Invalid(errors))
     }
 }
 

@@ -119,11 +119,16 @@ enum Command {
         #[arg(long, short)]
         verbose: bool,
     },
-    /// Writes `specs/<method>.yaml`: a commented skeleton to fill in. Refuses to overwrite.
+    /// Writes `specs/<method>.yaml` (or with `--message`, `specs/messages/<topic>.yaml`): a
+    /// commented skeleton to fill in. Refuses to overwrite.
     New {
-        /// The TOP method, e.g. `taobao.item.get`.
-        #[arg(value_parser = topgen::scaffold::parse_method)]
+        /// The TOP method, e.g. `taobao.item.get`; with `--message`, the TMC topic, e.g.
+        /// `taobao_trade_TradeBuyerPay`.
+        #[arg(value_name = "METHOD|TOPIC")]
         method: String,
+        /// Scaffold a message spec for the TMC topic given.
+        #[arg(long)]
+        message: bool,
         /// Directory of the specs [default: from topgen.toml, or `specs`].
         #[arg(long)]
         specs: Option<PathBuf>,
@@ -156,7 +161,11 @@ enum Command {
         specs: Option<PathBuf>,
     },
     /// Prints the JSON Schema of the spec format (draft-07), for editors.
-    Schema,
+    Schema {
+        /// The schema of the message spec format (`messages/<topic>.yaml`) instead.
+        #[arg(long)]
+        message: bool,
+    },
     /// Adds catalogue APIs: imports each method's doc from the built-in catalogue into the
     /// specs directory, then regenerates the crate.
     ///
@@ -396,23 +405,61 @@ fn run(command: Command, config_file: Option<&std::path::Path>) -> Result<ExitCo
             catalogue,
         } => topgen::catalogue::browse::list_command(catalogue.as_deref(), category.as_deref())
             .map(ExitCode::from),
-        Command::Schema => {
-            print!("{}", topgen::spec::json_schema());
+        Command::Schema { message } => {
+            print!(
+                "{}",
+                if message {
+                    topgen::spec::message_json_schema()
+                } else {
+                    topgen::spec::json_schema()
+                }
+            );
             Ok(ExitCode::SUCCESS)
         }
         Command::Validate { specs } => {
-            let apis = load_specs(&specs_dir(&specs, &config()?))?;
-            eprintln!("{} spec(s) are valid", apis.len());
+            let dir = specs_dir(&specs, &config()?);
+            let apis = load_specs(&dir);
+            let messages = load_message_specs(&dir);
+            let (apis, messages) = match (apis, messages) {
+                (Ok(apis), Ok(messages)) => (apis, messages),
+                (Err(a), Err(m)) => return Err(format!("{a}\n{m}")),
+                (Err(e), _) | (_, Err(e)) => return Err(e),
+            };
+            eprintln!(
+                "{} spec(s) and {} message spec(s) are valid",
+                apis.len(),
+                messages.len()
+            );
             Ok(ExitCode::SUCCESS)
         }
         Command::Generate { paths, verbose } => {
             let layout = paths.layout(&config()?)?;
             let apis = load_specs(&layout.specs)?;
-            output::regenerate(&apis, &layout, verbose)?;
+            let messages = load_message_specs(&layout.specs)?;
+            output::regenerate(&apis, &messages, &layout, verbose)?;
             Ok(ExitCode::SUCCESS)
         }
-        Command::New { method, specs } => {
-            topgen::scaffold::command(&specs_dir(&specs, &config()?), &method).map(ExitCode::from)
+        Command::New {
+            method,
+            message,
+            specs,
+        } => {
+            let specs = specs_dir(&specs, &config()?);
+            let checked = if message {
+                topgen::scaffold::parse_topic(&method)
+            } else {
+                topgen::scaffold::parse_method(&method)
+            };
+            match checked {
+                Err(problem) => {
+                    eprintln!("error: `{method}`: {problem}");
+                    Ok(ExitCode::from(2))
+                }
+                Ok(_) if message => {
+                    topgen::scaffold::command_message(&specs, &method).map(ExitCode::from)
+                }
+                Ok(_) => topgen::scaffold::command(&specs, &method).map(ExitCode::from),
+            }
         }
         Command::Diff { old, new } => topgen::diff::command_diff(&old, &new).map(ExitCode::from),
         Command::Lint { specs, deny, files } => {
@@ -441,11 +488,12 @@ fn run(command: Command, config_file: Option<&std::path::Path>) -> Result<ExitCo
                 return Ok(ExitCode::SUCCESS);
             }
             let apis = load_specs(&layout.specs)?;
+            let messages = load_message_specs(&layout.specs)?;
             let progress = Progress::start(apis.len(), "rendering");
             let rendered = if full {
-                output::render_with(&apis, &layout.settings, &progress)?
+                output::render_with(&apis, &messages, &layout.settings, &progress)?
             } else {
-                output::render_incremental_with(&apis, &layout, &progress)?
+                output::render_incremental_with(&apis, &messages, &layout, &progress)?
             };
             let drift = output::check(&layout, &rendered)
                 .map_err(|e| format!("error: cannot read: {e}"))?;
@@ -480,6 +528,13 @@ fn run(command: Command, config_file: Option<&std::path::Path>) -> Result<ExitCo
             Ok(ExitCode::FAILURE)
         }
     }
+}
+
+fn load_message_specs(dir: &std::path::Path) -> Result<Vec<topgen::ir::Message>, String> {
+    load::load_messages(dir).map_err(|e| match e {
+        LoadError::Invalid(_) => e.to_string(),
+        LoadError::Io(..) => format!("error: {e}"),
+    })
 }
 
 fn load_specs(dir: &std::path::Path) -> Result<Vec<topgen::ir::Api>, String> {

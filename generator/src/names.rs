@@ -49,6 +49,24 @@ pub fn is_valid_method(method: &str) -> bool {
         })
 }
 
+/// Whether `topic` has the shape of a TMC topic: ASCII letters, digits and `_`, starting
+/// with a lowercase letter, with at least one `_` inside (`taobao_trade_TradeBuyerPay`).
+pub fn is_valid_topic(topic: &str) -> bool {
+    topic.starts_with(|c: char| c.is_ascii_lowercase())
+        && topic.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+        && topic.trim_matches('_').contains('_')
+}
+
+/// A topic's module: `taobao_trade_TradeBuyerPay` → `taobao_trade_trade_buyer_pay`.
+pub fn topic_module(topic: &str) -> String {
+    fix_identifier(topic.to_snake_case())
+}
+
+/// A topic's content type: `taobao_trade_TradeBuyerPay` → `TaobaoTradeTradeBuyerPay`.
+pub fn topic_type(topic: &str) -> String {
+    type_name(topic)
+}
+
 /// `tmall.fin.car.open.bill.notify` → `tmall_fin_car_open_bill_notify`;
 /// `taobao.miniapp.userInfo.get` → `taobao_miniapp_user_info_get`.
 pub fn module_name(method: &str) -> String {

@@ -8,7 +8,7 @@ use askama::Template;
 
 use crate::emit;
 use crate::fingerprint;
-use crate::ir::Api;
+use crate::ir::{Api, Message};
 use crate::progress::Progress;
 use crate::settings::CrateSettings;
 use crate::templates::{ApiRow, CargoToml, Readme};
@@ -45,38 +45,69 @@ const OWNED: &[&str] = &["Cargo.toml", "README.md", "src", "tests", "examples"];
 pub struct Output {
     pub crate_files: BTreeMap<String, String>,
     pub schema: String,
+    /// The message spec format's schema, kept beside [`Output::schema`].
+    pub message_schema: String,
 }
 
 /// Renders every file of the crate from the resolved APIs with the default settings, the
 /// per-API files on all cores.
 pub fn render(apis: &[Api]) -> Result<Output, String> {
-    render_reusing(apis, &CrateSettings::default(), None, &Progress::hidden())
+    render_reusing(
+        apis,
+        &[],
+        &CrateSettings::default(),
+        None,
+        &Progress::hidden(),
+    )
+}
+
+/// [`render`] with message specs too.
+pub fn render_all(apis: &[Api], messages: &[Message]) -> Result<Output, String> {
+    render_reusing(
+        apis,
+        messages,
+        &CrateSettings::default(),
+        None,
+        &Progress::hidden(),
+    )
 }
 
 /// [`render`] with the given settings and a progress bar.
 pub fn render_with(
     apis: &[Api],
+    messages: &[Message],
     settings: &CrateSettings,
     progress: &Progress,
 ) -> Result<Output, String> {
-    render_reusing(apis, settings, None, progress)
+    render_reusing(apis, messages, settings, None, progress)
 }
 
 /// Like [`render_with`] for `layout`, but a per-API file already on disk under `layout`
 /// whose stamp proves it is what rendering would give (same spec text, same settings, same
 /// generator, untouched) is taken as it is instead of rendered: after editing one spec of
 /// thousands, only that spec's files are rendered again.
-pub fn render_incremental(apis: &[Api], layout: &Layout) -> Result<Output, String> {
-    render_reusing(apis, &layout.settings, Some(layout), &Progress::hidden())
+pub fn render_incremental(
+    apis: &[Api],
+    messages: &[Message],
+    layout: &Layout,
+) -> Result<Output, String> {
+    render_reusing(
+        apis,
+        messages,
+        &layout.settings,
+        Some(layout),
+        &Progress::hidden(),
+    )
 }
 
 /// [`render_incremental`] with a progress bar.
 pub fn render_incremental_with(
     apis: &[Api],
+    messages: &[Message],
     layout: &Layout,
     progress: &Progress,
 ) -> Result<Output, String> {
-    render_reusing(apis, &layout.settings, Some(layout), progress)
+    render_reusing(apis, messages, &layout.settings, Some(layout), progress)
 }
 
 /// The stamp input of the files generated from one spec: its hash and the settings'.
@@ -84,15 +115,25 @@ fn api_input(spec_hash: &str, settings_hash: &str) -> String {
     fingerprint::combined_hash([spec_hash, settings_hash])
 }
 
-/// The stamp input of the crate-wide files: every spec and the settings.
+/// The stamp input of the crate-wide files: every spec, every message spec (after a
+/// marker, so that moving a spec between the two changes it) and the settings.
 fn crate_input<'a>(
     spec_hashes: impl IntoIterator<Item = &'a str>,
+    message_hashes: impl IntoIterator<Item = &'a str>,
     settings: &CrateSettings,
 ) -> String {
     let settings = settings.fingerprint();
-    let hashes: Vec<&str> = spec_hashes.into_iter().collect();
+    let mut hashes: Vec<&str> = spec_hashes.into_iter().collect();
+    let messages: Vec<&str> = message_hashes.into_iter().collect();
+    if !messages.is_empty() {
+        hashes.push("messages");
+        hashes.extend(messages);
+    }
     fingerprint::combined_hash(hashes.into_iter().chain([settings.as_str()]))
 }
+
+/// The files generated only when there are message specs.
+const MESSAGE_FILES: &[&str] = &["src/messages.rs", "tests/messages.rs", "examples/tmc.rs"];
 
 /// How generated files name one API's spec: `specs/<method>.yaml`.
 fn spec_shown(api: &Api, settings: &CrateSettings) -> String {
@@ -101,6 +142,7 @@ fn spec_shown(api: &Api, settings: &CrateSettings) -> String {
 
 fn render_reusing(
     apis: &[Api],
+    messages: &[Message],
     settings: &CrateSettings,
     reuse: Option<&Layout>,
     progress: &Progress,
@@ -149,10 +191,29 @@ fn render_reusing(
     for pair in per_api {
         files.extend(pair?);
     }
-    let all = crate_input(apis.iter().map(|a| a.source_hash.as_str()), settings);
+    let all = crate_input(
+        apis.iter().map(|a| a.source_hash.as_str()),
+        messages.iter().map(|m| m.source_hash.as_str()),
+        settings,
+    );
     let all_specs = format!("{}/*.yaml", settings.specs_shown);
+    if !messages.is_empty() {
+        let path = "src/messages.rs";
+        let source = format!("{}/messages/*.yaml", settings.specs_shown);
+        let tokens = emit::messages::messages_module(messages, &settings.specs_shown);
+        files.insert(path.to_owned(), rust(path, tokens, &source, &all)?);
+        let path = "examples/tmc.rs";
+        let tokens = emit::tmc_example::tmc_rs(settings);
+        files.insert(path.to_owned(), rust(path, tokens, &source, &all)?);
+        let path = "tests/messages.rs";
+        let tokens = emit::message_tests::messages_tests(messages, &lib);
+        files.insert(path.to_owned(), rust(path, tokens, &source, &all)?);
+    }
     for (path, tokens) in [
-        ("src/lib.rs", emit::lib_rs::lib_rs(apis, settings)),
+        (
+            "src/lib.rs",
+            emit::lib_rs::lib_rs(apis, !messages.is_empty(), settings),
+        ),
         (
             "examples/call.rs",
             emit::call_example::call_rs(apis, settings),
@@ -169,6 +230,7 @@ fn render_reusing(
     let cargo = CargoToml {
         header: header.trim_end(),
         apis: &rows,
+        messages: !messages.is_empty(),
         settings,
     };
     let cargo = with_newline(cargo.render().map_err(|e| e.to_string())?);
@@ -189,15 +251,21 @@ fn render_reusing(
     Ok(Output {
         crate_files: files,
         schema: crate::spec::json_schema(),
+        message_schema: crate::spec::message_json_schema(),
     })
 }
 
 /// `generate` for `apis`: renders what changed (a progress bar on a terminal), writes it,
 /// prints the files written and deleted when `verbose`, then the summary line. Shared by the
 /// commands that end by regenerating (`generate`, `add`).
-pub fn regenerate(apis: &[Api], layout: &Layout, verbose: bool) -> Result<(), String> {
+pub fn regenerate(
+    apis: &[Api],
+    messages: &[Message],
+    layout: &Layout,
+    verbose: bool,
+) -> Result<(), String> {
     let progress = Progress::start(apis.len(), "rendering");
-    let rendered = render_incremental_with(apis, layout, &progress)?;
+    let rendered = render_incremental_with(apis, messages, layout, &progress)?;
     let report = write(layout, &rendered).map_err(|e| format!("error: cannot write: {e}"))?;
     if verbose {
         for path in &report.written {
@@ -238,7 +306,33 @@ pub fn in_sync_by_stamps(layout: &Layout) -> std::io::Result<bool> {
         expected.insert(format!("tests/protocol/{module}.rs"), input);
         hashes.push(hash);
     }
-    let all = crate_input(hashes.iter().map(String::as_str), &layout.settings);
+    let message_dir = crate::load::messages_dir(&layout.specs);
+    let message_names = match crate::load::spec_file_names(&message_dir) {
+        Ok(names) => names,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),
+        Err(e) => return Err(e),
+    };
+    let mut message_hashes = Vec::with_capacity(message_names.len());
+    for name in &message_names {
+        message_hashes.push(fingerprint::spec_hash(&std::fs::read(
+            message_dir.join(name),
+        )?));
+    }
+    let all = crate_input(
+        hashes.iter().map(String::as_str),
+        message_hashes.iter().map(String::as_str),
+        &layout.settings,
+    );
+    if !message_names.is_empty() {
+        for path in MESSAGE_FILES {
+            expected.insert((*path).to_owned(), all.clone());
+        }
+    }
+    if std::fs::read(message_schema_path(layout)).ok().as_deref()
+        != Some(crate::spec::message_json_schema().as_bytes())
+    {
+        return Ok(false);
+    }
     for path in [
         "src/lib.rs",
         "examples/call.rs",
@@ -336,10 +430,16 @@ fn expected<'a>(
         .crate_files
         .iter()
         .map(|(rel, text)| (layout.out.join(rel), text.as_str()))
-        .chain(std::iter::once((
-            layout.schema.clone(),
-            output.schema.as_str(),
-        )))
+        .chain([
+            (layout.schema.clone(), output.schema.as_str()),
+            (message_schema_path(layout), output.message_schema.as_str()),
+        ])
+}
+
+/// Where the message spec format's schema is kept: beside the spec format's,
+/// `message.schema.json`.
+pub fn message_schema_path(layout: &Layout) -> PathBuf {
+    layout.schema.with_file_name("message.schema.json")
 }
 
 /// Refuses any generated path that could leave the output directory. Names come from
@@ -474,6 +574,7 @@ mod tests {
             let output = Output {
                 crate_files: BTreeMap::from([(rel.to_owned(), String::new())]),
                 schema: String::new(),
+                message_schema: String::new(),
             };
             let err = write(&layout, &output).expect_err(rel);
             assert!(

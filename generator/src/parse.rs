@@ -3,7 +3,7 @@
 
 use crate::diag::{Diagnostic, Span};
 use crate::spec::{
-    Client, CodedValue, Examples, Field, Located, Payload, Session, Spec, StructDef,
+    Client, CodedValue, Examples, Field, Located, MessageSpec, Payload, Session, Spec, StructDef,
 };
 use crate::yaml::{Node, NodeKind};
 
@@ -18,6 +18,16 @@ pub const SPEC_KEYS: &[&str] = &[
     "response",
     "structs",
     "examples",
+];
+pub const MESSAGE_KEYS: &[&str] = &[
+    "topic",
+    "title",
+    "description",
+    "category",
+    "source",
+    "content",
+    "structs",
+    "example",
 ];
 pub const FIELD_KEYS: &[&str] = &[
     "name",
@@ -43,6 +53,11 @@ pub const PAYLOAD_KEYS: &[&str] = &["xml", "json"];
 /// semantic checks can report their problems in the same run.
 pub fn spec(root: &Node, errors: &mut Vec<Diagnostic>) -> Option<Spec> {
     Reader { errors }.spec(root)
+}
+
+/// Reads a message spec (`messages/<topic>.yaml`) from its YAML tree, as [`spec`] does.
+pub fn message(root: &Node, errors: &mut Vec<Diagnostic>) -> Option<MessageSpec> {
+    Reader { errors }.message(root)
 }
 
 struct Reader<'e> {
@@ -303,6 +318,41 @@ impl Reader<'_> {
             response,
             structs,
             examples,
+        })
+    }
+
+    fn message(&mut self, root: &Node) -> Option<MessageSpec> {
+        let mut m = self.mapping(root, "a message spec")?;
+        let topic = self
+            .required(
+                &mut m,
+                "topic",
+                "the TMC topic, e.g. `taobao_trade_TradeBuyerPay`",
+            )
+            .and_then(|n| self.text(n, "the topic"));
+        let title = self.opt_text(&mut m, "title", "the title");
+        let description = self.opt_text(&mut m, "description", "the description");
+        let category = self.opt_text(&mut m, "category", "the category");
+        let source = self.opt_text(&mut m, "source", "the source");
+        let content = m
+            .take("content")
+            .map(|n| self.list(n, "content fields", |r, n| r.field(n)))
+            .unwrap_or_default();
+        let structs = m
+            .take("structs")
+            .map(|n| self.list(n, "struct definitions", |r, n| r.struct_def(n)))
+            .unwrap_or_default();
+        let example = self.opt_text(&mut m, "example", "a JSON example");
+        self.finish(m, MESSAGE_KEYS);
+        Some(MessageSpec {
+            topic: topic?,
+            title,
+            description,
+            category,
+            source,
+            content,
+            structs,
+            example,
         })
     }
 

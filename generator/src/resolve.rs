@@ -34,6 +34,94 @@ pub fn resolve(spec: &Spec, spec_path: &str, partial: bool) -> Result<Api, Vec<D
     }
 }
 
+/// Resolves a parsed message spec read from `spec_path` (`specs/messages/<topic>.yaml`): its
+/// content goes through the same checks as response fields.
+pub fn resolve_message(
+    message: &spec::MessageSpec,
+    spec_path: &str,
+    partial: bool,
+) -> Result<ir::Message, Vec<Diagnostic>> {
+    // The content is checked as the response of an API with no request: one set of rules
+    // for field types, coded values, examples and structs.
+    let as_api = Spec {
+        method: message.topic.clone(),
+        title: message.title.clone(),
+        description: message.description.clone(),
+        category: message.category.clone(),
+        client: Located {
+            value: spec::Client::Top,
+            span: message.topic.span,
+        },
+        session: Located {
+            value: spec::Session::None,
+            span: message.topic.span,
+        },
+        request: Vec::new(),
+        response: message.content.clone(),
+        structs: message.structs.clone(),
+        examples: None,
+    };
+    let mut r = Resolver {
+        spec: &as_api,
+        partial,
+        errors: Vec::new(),
+        structs: BTreeMap::new(),
+        roles: HashMap::new(),
+        type_names: HashMap::new(),
+        enums: Vec::new(),
+    };
+    let topic = &message.topic;
+    if !names::is_valid_topic(&topic.value) {
+        r.error(
+            topic.span,
+            format!("`{}` is not a valid TMC topic", topic.value),
+            "expected ASCII letters, digits and `_`, starting with a lowercase letter, e.g. `taobao_trade_TradeBuyerPay`",
+        );
+    }
+    let file_name = spec_path.rsplit(['/', '\\']).next().unwrap_or(spec_path);
+    let expected_file = format!("{}.yaml", topic.value);
+    if file_name != expected_file {
+        r.error(
+            topic.span,
+            format!(
+                "the file is named `{file_name}` but its topic is `{}`",
+                topic.value
+            ),
+            format!("rename the file to `{expected_file}` or fix the topic"),
+        );
+    }
+    if let Some(example) = &message.example
+        && let Err(e) = serde_json::from_str::<serde_json::Value>(&example.value)
+    {
+        r.error(
+            example.span,
+            format!("the example is not JSON: {e}"),
+            "expected the documented content, verbatim",
+        );
+    }
+    let content_name = names::topic_type(&topic.value);
+    r.type_names.insert(content_name.clone(), topic.span);
+    let (content, structs) = r.response_side(content_name, message.title.as_ref());
+    if !r.errors.is_empty() {
+        r.errors.sort_by_key(|d| (d.span.start, d.message.clone()));
+        return Err(r.errors);
+    }
+    Ok(ir::Message {
+        topic: topic.value.clone(),
+        spec_path: spec_path.to_owned(),
+        module: names::topic_module(&topic.value),
+        source_hash: String::new(),
+        title: message.title.as_ref().map(|t| t.value.clone()),
+        description: message.description.as_ref().map(|t| t.value.clone()),
+        category: message.category.as_ref().map(|t| t.value.clone()),
+        source: message.source.as_ref().map(|t| t.value.clone()),
+        content,
+        structs,
+        enums: std::mem::take(&mut r.enums),
+        example: message.example.as_ref().map(|e| e.value.clone()),
+    })
+}
+
 pub use crate::names::is_valid_method;
 
 /// The built-in types a spec's `type:` can name (see `specs/README.md`). A struct cannot take
@@ -190,6 +278,61 @@ impl<'s> Resolver<'s> {
             response_example: example(examples.response),
             error_example: example(examples.error),
         }
+    }
+
+    /// The spec's response fields as a struct named `name`, with the structs they reach:
+    /// what a message's content is.
+    fn response_side(
+        &mut self,
+        name: String,
+        title: Option<&Located<String>>,
+    ) -> (Struct, Vec<Struct>) {
+        let spec = self.spec;
+        self.index_structs();
+        let struct_names: Vec<String> = spec
+            .structs
+            .iter()
+            .map(|s| self.struct_rust_name(s))
+            .collect();
+        self.mark_roles(&spec.response, Role::Response);
+        for (i, def) in spec.structs.iter().enumerate() {
+            if !self.partial
+                && !self.roles.contains_key(&i)
+                && self.structs.get(def.name.value.as_str()) == Some(&i)
+            {
+                self.error(
+                    def.name.span,
+                    format!(
+                        "struct `{}` is defined but no field uses it",
+                        def.name.value
+                    ),
+                    "remove it, or use it as a field's type",
+                );
+            }
+        }
+        let content = Struct {
+            spec_name: name.clone(),
+            rust_name: name,
+            description: title.map(|t| t.value.clone()),
+            role: Role::Response,
+            fields: self.fields(&spec.response, Role::Response, false, &struct_names),
+        };
+        let mut structs = Vec::new();
+        for (i, def) in spec.structs.iter().enumerate() {
+            if !self.roles.contains_key(&i) || self.structs.get(def.name.value.as_str()) != Some(&i)
+            {
+                continue;
+            }
+            structs.push(Struct {
+                spec_name: def.name.value.clone(),
+                rust_name: struct_names[i].clone(),
+                description: def.description.as_ref().map(|d| d.value.clone()),
+                role: Role::Response,
+                fields: self.fields(&def.fields, Role::Response, true, &struct_names),
+            });
+        }
+        self.check_cycles(&struct_names);
+        (content, structs)
     }
 
     fn index_structs(&mut self) {

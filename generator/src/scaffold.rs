@@ -17,6 +17,41 @@ struct NewSpec<'a> {
     client: &'a str,
 }
 
+#[derive(Template)]
+#[template(path = "new-message.yaml")]
+struct NewMessage<'a> {
+    topic: &'a str,
+}
+
+/// The message skeleton's text.
+pub fn message_skeleton(topic: &str) -> Result<String, String> {
+    let mut text = NewMessage { topic }
+        .render()
+        .map_err(|e| format!("internal error: {e}"))?;
+    if !text.ends_with('\n') {
+        text.push('\n');
+    }
+    Ok(text)
+}
+
+/// Checks a TMC topic: the problem when it is not one.
+pub fn parse_topic(text: &str) -> Result<String, String> {
+    if crate::names::is_valid_topic(text) {
+        Ok(text.to_owned())
+    } else {
+        Err("expected a TMC topic: ASCII letters, digits and `_`, starting with a lowercase letter, e.g. `taobao_trade_TradeBuyerPay`".to_owned())
+    }
+}
+
+/// `topgen new --message`: writes `<specs>/messages/<topic>.yaml`, refusing to overwrite one.
+pub fn command_message(specs: &Path, topic: &str) -> Result<u8, String> {
+    write_new(
+        &crate::load::messages_dir(specs),
+        &format!("{topic}.yaml"),
+        &message_skeleton(topic)?,
+    )
+}
+
 /// The skeleton's text.
 pub fn skeleton(method: &str) -> Result<String, String> {
     let client = if method.starts_with("qimen.") {
@@ -52,8 +87,11 @@ pub fn parse_method(text: &str) -> Result<String, String> {
 
 /// `topgen new`: writes `<specs>/<method>.yaml`, refusing to overwrite one.
 pub fn command(specs: &Path, method: &str) -> Result<u8, String> {
-    let path = specs.join(format!("{method}.yaml"));
-    let text = skeleton(method)?;
+    write_new(specs, &format!("{method}.yaml"), &skeleton(method)?)
+}
+
+fn write_new(specs: &Path, name: &str, text: &str) -> Result<u8, String> {
+    let path = specs.join(name);
     std::fs::create_dir_all(specs)
         .map_err(|e| format!("error: cannot create {}: {e}", specs.display()))?;
     let file = std::fs::OpenOptions::new()

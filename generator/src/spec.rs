@@ -185,6 +185,35 @@ pub struct Payload {
     pub json: Option<Located<String>>,
 }
 
+/// One TMC (消息服务) topic, as its documentation page states it: the fields of the message's
+/// `content`, read like response fields. The file is `messages/<topic>.yaml`.
+#[derive(Debug, Clone, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(title = "topgen TMC message spec")]
+pub struct MessageSpec {
+    /// The topic as documented, e.g. `taobao_trade_TradeBuyerPay`: ASCII letters, digits and
+    /// `_`, starting with a lowercase letter, with at least one `_`. The file must be named
+    /// `<topic>.yaml`.
+    pub topic: Located<String>,
+    /// The page's Chinese title, e.g. `买家付完款，或万人团买家付完尾款`.
+    pub title: Option<Located<String>>,
+    /// The page's description paragraph.
+    pub description: Option<Located<String>>,
+    /// The topic's group (消息类目), e.g. `淘宝交易`.
+    pub category: Option<Located<String>>,
+    /// Where the fields were taken from: the topic's doc page URL, and any other source.
+    pub source: Option<Located<String>>,
+    /// The content's fields (消息字段), in page order. Never `required`: content is read
+    /// leniently, every field optional.
+    #[serde(default)]
+    pub content: Vec<Field>,
+    /// Every struct type named by a content field, with its fields.
+    #[serde(default)]
+    pub structs: Vec<StructDef>,
+    /// The page's content example (消息示例), verbatim JSON.
+    pub example: Option<Located<String>>,
+}
+
 /// A scalar written as text, a number or a boolean: YAML lets the page's `12` be unquoted.
 struct ScalarText;
 
@@ -199,8 +228,17 @@ impl JsonSchema for ScalarText {
 
 /// The JSON Schema of the spec format (draft-07, which editors' YAML support understands).
 pub fn json_schema() -> String {
+    schema_text::<Spec>()
+}
+
+/// The JSON Schema of the message spec format (`messages/<topic>.yaml`), as [`json_schema()`].
+pub fn message_json_schema() -> String {
+    schema_text::<MessageSpec>()
+}
+
+fn schema_text<T: JsonSchema>() -> String {
     let generator = schemars::generate::SchemaSettings::draft07().into_generator();
-    let schema = generator.into_root_schema_for::<Spec>();
+    let schema = generator.into_root_schema_for::<T>();
     // JSON has no comments: the `@generated` note is the first member instead.
     let mut root = serde_json::Map::new();
     root.insert(

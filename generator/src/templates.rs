@@ -41,6 +41,8 @@ impl ApiRow {
 pub struct CargoToml<'a> {
     pub header: &'a str,
     pub apis: &'a [ApiRow],
+    /// Whether there are message specs (the crate then has `messages` and a `tmc` feature).
+    pub messages: bool,
     pub settings: &'a CrateSettings,
 }
 

@@ -17,8 +17,13 @@ fn generated_crate_is_in_sync_with_specs() {
         Ok(apis) => apis,
         Err(e) => panic!("the specs are invalid:\n{e}"),
     };
+    let messages = match topgen::load::load_messages(&layout.specs) {
+        Ok(messages) => messages,
+        Err(e) => panic!("the message specs are invalid:\n{e}"),
+    };
     let rendered = output::render_with(
         &apis,
+        &messages,
         &layout.settings,
         &topgen::progress::Progress::hidden(),
     )

@@ -59,6 +59,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!("trade: {}", prepared.url);
     let prepared = client.prepare(&upload, None, timestamp())?;
     println!("upload: {} {}", prepared.url, prepared.content_type);
+    let paid = shop_top::messages::TmcMessage::decode(
+        "taobao_trade_TradeBuyerPay",
+        "{\"tid\": \"4016000000000000\", \"buyer_nick\": \"张三\", \"payment\": \"12.30\"}",
+    )?;
+    println!("message: {} {}", paid.topic(), shop_top::messages::TOPICS.len());
     Ok(())
 }
 "#;
@@ -135,6 +140,24 @@ fn a_team_goes_from_the_binary_to_a_signed_request_in_its_own_workspace() {
     assert!(!cargo_toml.contains("workspace = true"), "{cargo_toml}");
     assert!(cargo_toml.contains("run `topgen generate`"), "{cargo_toml}");
 
+    // A message spec: scaffolded, then filled in (here: with this repository's).
+    let topic = "taobao_trade_TradeBuyerPay";
+    let said = ok(run(&topgen, &["new", "--message", topic], &crate_dir));
+    assert!(
+        said.contains("messages/taobao_trade_TradeBuyerPay.yaml"),
+        "{said}"
+    );
+    ok(run(&topgen, &["validate"], &crate_dir));
+    let message_spec = crate_dir.join(format!("specs/messages/{topic}.yaml"));
+    fs::copy(
+        checkout.join(format!("specs/messages/{topic}.yaml")),
+        &message_spec,
+    )
+    .expect("fills in the message spec");
+    ok(run(&topgen, &["generate"], &crate_dir));
+    assert!(crate_dir.join("src/messages.rs").is_file());
+    assert!(crate_dir.join("specs/message.schema.json").is_file());
+
     let target = checkout.join("target/user-project");
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let built = Command::new(&cargo)
@@ -155,6 +178,10 @@ fn a_team_goes_from_the_binary_to_a_signed_request_in_its_own_workspace() {
         "{shown}"
     );
     assert!(shown.contains("&sign="), "{shown}");
+    assert!(
+        shown.contains("message: taobao_trade_TradeBuyerPay 1"),
+        "{shown}"
+    );
     assert!(shown.contains("multipart/form-data; boundary="), "{shown}");
 
     // The CI step, from the crate and from a directory below it.
@@ -181,6 +208,19 @@ fn a_team_goes_from_the_binary_to_a_signed_request_in_its_own_workspace() {
         "{}",
         text(&stale)
     );
+    ok(run(&topgen, &["generate"], &crate_dir));
+    ok(run(&topgen, &["check"], &crate_dir));
+
+    // A stale message spec is caught the same way.
+    let original = fs::read_to_string(&message_spec).expect("read");
+    fs::write(
+        &message_spec,
+        original.replacen("title: ", "title: 已改", 1),
+    )
+    .expect("edit");
+    let stale = run(&topgen, &["check"], &crate_dir);
+    assert_eq!(stale.status.code(), Some(1), "{}", text(&stale));
+    assert!(text(&stale).contains("已改"), "{}", text(&stale));
     ok(run(&topgen, &["generate"], &crate_dir));
     ok(run(&topgen, &["check"], &crate_dir));
 }

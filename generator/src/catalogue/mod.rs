@@ -241,7 +241,8 @@ pub fn add(options: &AddOptions) -> Result<u8, String> {
     )?;
     // Whatever was written, the crate follows the specs.
     let apis = crate::load::load_dir(&options.layout.specs).map_err(|e| e.to_string())?;
-    output::regenerate(&apis, &options.layout, options.verbose)?;
+    let messages = crate::load::load_messages(&options.layout.specs).map_err(|e| e.to_string())?;
+    output::regenerate(&apis, &messages, &options.layout, options.verbose)?;
     Ok(status)
 }
 

@@ -113,7 +113,7 @@ fn write_crate(
         settings,
     };
     let progress = Progress::start(apis.len(), "rendering");
-    let rendered = output::render_with(&apis, &layout.settings, &progress)?;
+    let rendered = output::render_with(&apis, &[], &layout.settings, &progress)?;
     let report =
         output::write(&layout, &rendered).map_err(|e| format!("error: cannot write: {e}"))?;
     if let Some(lock) = &options.lock

@@ -4,8 +4,11 @@ pub mod call_example;
 pub mod docs;
 pub mod fields_param;
 pub mod lib_rs;
+pub mod message_tests;
+pub mod messages;
 pub mod protocol_tests;
 pub mod single_file;
+pub mod tmc_example;
 pub mod types;
 
 /// The first line of every generated file: what made it and how to remake it.

@@ -5,12 +5,18 @@
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
-use crate::ir::Api;
+use crate::ir::{Api, Message};
 
 /// The whole file: the prelude, one inline module per API (its doc and items as in the
 /// generated crate), and the request and response types re-exported beside them.
-/// `spec_path` gives how each API's docs name its spec.
-pub fn apis_rs(apis: &[Api], spec_path: impl Fn(&Api) -> String) -> TokenStream {
+/// `spec_path` gives how each API's docs name its spec. With message specs, a `messages`
+/// module as in the generated crate, its docs naming the specs directory `specs_shown`.
+pub fn apis_rs(
+    apis: &[Api],
+    messages: &[Message],
+    specs_shown: &str,
+    spec_path: impl Fn(&Api) -> String,
+) -> TokenStream {
     let modules = apis.iter().map(|api| {
         let module = format_ident!("{}", api.module);
         let request = format_ident!("{}", api.request.rust_name);
@@ -23,7 +29,17 @@ pub fn apis_rs(apis: &[Api], spec_path: impl Fn(&Api) -> String) -> TokenStream 
             pub use #module::{#request, #response};
         }
     });
+    let messages = (!messages.is_empty()).then(|| {
+        let body = super::messages::messages_module(messages, specs_shown);
+        quote! {
+            pub mod messages {
+                #body
+            }
+        }
+    });
     quote! {
+        #messages
+
         /// What calling code needs in one import: `Validate`, `ApiRequest`, `DateTime`,
         /// `Decimal`, `FileItem`, the client and the error types.
         pub mod prelude {

@@ -327,7 +327,7 @@ fn rules(f: &Field) -> TokenStream {
     rules
 }
 
-fn response_struct(s: &Struct) -> TokenStream {
+pub(super) fn response_struct(s: &Struct) -> TokenStream {
     response_struct_with_doc(s, true)
 }
 
@@ -338,7 +338,7 @@ fn response_struct(s: &Struct) -> TokenStream {
 /// type in the whole crate), and its `Deserialize` is a one-line wrapper around that. A serde
 /// derive here cost a visitor, a field enum and a `deserialize_with` instantiation per field,
 /// monomorphized again for every deserializer: most of the crate's compile time.
-fn response_struct_with_doc(s: &Struct, nested: bool) -> TokenStream {
+pub(super) fn response_struct_with_doc(s: &Struct, nested: bool) -> TokenStream {
     let name = ident(&s.rust_name);
     let doc = docs::outer(&if nested {
         struct_doc(s)
@@ -506,7 +506,7 @@ fn strict_read(s: &Struct) -> TokenStream {
     }
 }
 
-fn coded_enum(e: &Enum) -> TokenStream {
+pub(super) fn coded_enum(e: &Enum) -> TokenStream {
     let name = ident(&e.rust_name);
     let mut doc = e
         .description
