@@ -34,30 +34,33 @@ struct Output {
 /// The `call` example, built on first use.
 pub(crate) fn call_binary() -> &'static Path {
     static BINARY: OnceLock<PathBuf> = OnceLock::new();
-    BINARY.get_or_init(|| {
-        let output = Command::new(env!("CARGO"))
-            .current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/.."))
-            .args(["build", "-q", "-p", "top-apis", "--example", "call"])
-            .arg("--message-format=json-render-diagnostics")
-            .stderr(Stdio::inherit())
-            .output()
-            .expect("cargo runs");
-        assert!(
-            output.status.success(),
-            "cargo build of the call example failed"
-        );
-        let stdout = String::from_utf8_lossy(&output.stdout);
-        stdout
-            .lines()
-            .filter_map(|line| serde_json::from_str::<Value>(line).ok())
-            .find(|message| {
-                message["reason"] == "compiler-artifact"
-                    && message["target"]["name"] == "call"
-                    && message["target"]["kind"][0] == "example"
-            })
-            .and_then(|message| message["executable"].as_str().map(PathBuf::from))
-            .unwrap_or_else(|| panic!("cargo named no call executable: {stdout}"))
-    })
+    BINARY.get_or_init(|| build_example("call"))
+}
+
+/// Builds the generated crate's example `name` and returns its executable's path.
+pub(crate) fn build_example(name: &str) -> PathBuf {
+    let output = Command::new(env!("CARGO"))
+        .current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/.."))
+        .args(["build", "-q", "-p", "top-apis", "--example", name])
+        .arg("--message-format=json-render-diagnostics")
+        .stderr(Stdio::inherit())
+        .output()
+        .expect("cargo runs");
+    assert!(
+        output.status.success(),
+        "cargo build of the {name} example failed"
+    );
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    stdout
+        .lines()
+        .filter_map(|line| serde_json::from_str::<Value>(line).ok())
+        .find(|message| {
+            message["reason"] == "compiler-artifact"
+                && message["target"]["name"] == name
+                && message["target"]["kind"][0] == "example"
+        })
+        .and_then(|message| message["executable"].as_str().map(PathBuf::from))
+        .unwrap_or_else(|| panic!("cargo named no {name} executable: {stdout}"))
 }
 
 /// Runs `call <args>` with the request on stdin and the credentials of `R` in the

@@ -10,6 +10,7 @@ mod oauth;
 mod retry;
 mod seeds;
 mod tmc;
+mod tmc_example;
 mod tmc_server;
 mod upload;
 mod upload_generated;
