@@ -44,9 +44,17 @@ fn the_tmc_example_prints_typed_lines_and_stops_after_max_distinct_ids() {
             r#"{"refund_id":123456789,"tid":4011223344556677,"refund_fee":"9.90","seller_nick":"tb_卖家"}"#,
         ),
         // No spec for this topic: its content is printed as received.
-        message(first + 4, "taobao_item_ItemUpdate", r#"{"num_iid":1,"title":"新品"}"#),
+        message(
+            first + 4,
+            "taobao_item_ItemUpdate",
+            r#"{"num_iid":1,"title":"新品"}"#,
+        ),
         // A documented field that does not fit its type: printed as received, with the path.
-        message(first + 6, "taobao_trade_TradeBuyerPay", r#"{"tid":"not a number"}"#),
+        message(
+            first + 6,
+            "taobao_trade_TradeBuyerPay",
+            r#"{"tid":"not a number"}"#,
+        ),
         // Beyond --max: must not be needed for the example to stop.
         message(first + 8, "taobao_trade_TradeSuccess", r#"{"tid":1}"#),
     ];
@@ -110,7 +118,11 @@ fn the_tmc_example_prints_typed_lines_and_stops_after_max_distinct_ids() {
             "message {id} was printed but not confirmed"
         );
     }
-    assert_eq!(server.confirms_of(first + 8), 0, "the fifth was never handled");
+    assert_eq!(
+        server.confirms_of(first + 8),
+        0,
+        "the fifth was never handled"
+    );
 
     let by_id = |id: i64| {
         lines
