@@ -355,8 +355,8 @@ pub struct Reader<'a> {
     /// A piece of a comma-joined list, standing in for the next value.
     pending: Option<Cow<'a, str>>,
     abandoned: bool,
-    /// A member name that abandons the read when the root object has it (the response
-    /// decoder's `*_response` key for simplified bodies).
+    /// For a simplified body: the `*_response` key, which (as `error_response` does)
+    /// abandons the read when the root object has it, since the root is then an envelope.
     watch: Option<&'a str>,
 }
 
@@ -381,7 +381,7 @@ impl<'a> Reader<'a> {
     }
 
     /// Whether only whitespace is left.
-    pub(crate) fn at_end(&mut self) -> bool {
+    pub fn at_end(&mut self) -> bool {
         self.pending.is_none() && self.tokens.at_end()
     }
 
@@ -679,7 +679,10 @@ impl<'a> Object<'a> {
         self.first = false;
         match reader.check(member)? {
             Some(name) => {
-                if self.root && (name == "error_response" || Some(&*name) == reader.watch) {
+                if self.root
+                    && let Some(key) = reader.watch
+                    && (name == key || name == "error_response")
+                {
                     return Err(reader.abandon());
                 }
                 self.name = name.clone();
