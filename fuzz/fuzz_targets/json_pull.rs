@@ -195,7 +195,10 @@ enum Answer {
     Undecodable,
 }
 
-fn responses<R: ApiRequest>(body: &[u8], format: Format, simplify: bool) {
+fn responses<R: ApiRequest>(body: &[u8], format: Format, simplify: bool)
+where
+    R::Response: std::fmt::Debug,
+{
     let spec = ResponseSpec::new(R::METHOD, format).simplify(simplify);
     let pulled = match response::decode_response::<R>(body, &spec) {
         Ok(read) => Answer::Read(format!("{read:?}")),

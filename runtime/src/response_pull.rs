@@ -54,10 +54,9 @@ pub(crate) fn xml<R: ApiRequest>(body: &[u8], simplify: bool) -> Read<R> {
     if !text.starts_with('<') {
         return None;
     }
-    let mut top = crate::xml_json::convert(text)?;
-    let (name, json) = match top.len() {
-        1 => top.swap_remove(0),
-        _ => return None,
+    let converted = crate::xml_json::convert(text)?;
+    let [(name, range)] = converted.top.as_slice() else {
+        return None;
     };
     let accepted = if simplify {
         !name.eq_ignore_ascii_case("html")
@@ -68,15 +67,12 @@ pub(crate) fn xml<R: ApiRequest>(body: &[u8], simplify: bool) -> Read<R> {
         return None;
     }
     // A root without children is an empty object; one holding text is the tree's to wrap.
-    let json = if json == "\"\"" {
-        "{}".to_owned()
-    } else {
-        json
+    let json = match converted.json.get(range.clone())? {
+        "\"\"" => "{}",
+        json if json.starts_with('{') => json,
+        _ => return None,
     };
-    if !json.starts_with('{') {
-        return None;
-    }
-    let mut reader = Reader::new(&json);
+    let mut reader = Reader::new(json);
     finished::<R>(&mut reader, |reader| R::read_response_from(reader))
 }
 

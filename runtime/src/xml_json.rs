@@ -30,34 +30,40 @@ pub(crate) fn is_list(e: &BytesStart<'_>) -> bool {
 struct Open {
     name: Range<usize>,
     list: bool,
-    /// Where its children start in `Writer::children`, its text in `Writer::text`.
-    children: usize,
+    /// Whether a child was written (then its `{`, and for a list the `[`, are too).
+    opened: bool,
+    /// The name every child of a list shares (the first child's).
+    item: Range<usize>,
+    /// Where its text starts in `Writer::text`, its children's names in `Writer::seen`.
     text: usize,
+    seen: usize,
 }
 
-/// A finished element: its name in `names`, its JSON in `out`.
-#[derive(Clone)]
-struct Piece {
-    name: Range<usize>,
-    json: Range<usize>,
+/// The JSON text of a document's top-level elements, one after the other.
+pub(crate) struct Converted {
+    pub(crate) json: String,
+    /// Each top-level element's name and the range of its value in `json`.
+    pub(crate) top: Vec<(String, Range<usize>)>,
 }
 
 #[derive(Default)]
 struct Writer {
-    out: Vec<u8>,
+    out: String,
     names: String,
-    children: Vec<Piece>,
+    /// The names of the children of each open element, for the check that none repeats.
+    seen: Vec<Range<usize>>,
     text: String,
     open: Vec<Open>,
-    top: Vec<Piece>,
-    scratch: String,
+    top: Vec<(String, Range<usize>)>,
 }
 
-/// The document's top-level elements as (name, JSON text of the value), or `None`.
-pub(crate) fn convert(xml: &str) -> Option<Vec<(String, String)>> {
+/// The document as JSON text, written as it is read: each element's value goes out in
+/// document order, so a shape that would need regrouping (a name repeated outside a list,
+/// a list whose children differ in name) is left to the tree decoder: `None`.
+pub(crate) fn convert(xml: &str) -> Option<Converted> {
     let mut reader = Reader::from_str(xml);
     let mut w = Writer {
-        out: Vec::with_capacity(xml.len()),
+        out: String::with_capacity(xml.len()),
         ..Writer::default()
     };
     loop {
@@ -66,34 +72,26 @@ pub(crate) fn convert(xml: &str) -> Option<Vec<(String, String)>> {
                 if w.open.len() >= MAX_DEPTH {
                     return None;
                 }
-                let name = w.name(e.name().as_ref());
+                let name = w.child(e.name().as_ref())?;
                 let open = Open {
                     name,
                     list: is_list(&e),
-                    children: w.children.len(),
+                    opened: false,
+                    item: 0..0,
                     text: w.text.len(),
+                    seen: w.seen.len(),
                 };
                 w.open.push(open);
             }
             Event::Empty(e) => {
-                let name = w.name(e.name().as_ref());
-                let start = w.out.len();
-                w.out
-                    .extend_from_slice(if is_list(&e) { b"{}" } else { b"\"\"" });
-                w.finished(Piece {
-                    name,
-                    json: start..w.out.len(),
-                });
+                let name = w.child(e.name().as_ref())?;
+                w.out.push_str(if is_list(&e) { "{}" } else { "\"\"" });
+                w.ended(name);
             }
             Event::End(_) => {
                 let open = w.open.pop()?;
-                let json = w.element(&open)?;
-                w.children.truncate(open.children);
-                w.text.truncate(open.text);
-                w.finished(Piece {
-                    name: open.name,
-                    json,
-                });
+                w.close(&open)?;
+                w.ended(open.name);
             }
             Event::Text(t) => w.push_text(&t.xml10_content())?,
             Event::CData(c) => w.push_text(&c.xml10_content())?,
@@ -111,20 +109,62 @@ pub(crate) fn convert(xml: &str) -> Option<Vec<(String, String)>> {
     if !w.open.is_empty() {
         return None;
     }
-    let top = std::mem::take(&mut w.top);
-    top.into_iter()
-        .map(|p| {
-            let json = std::str::from_utf8(w.out.get(p.json)?).ok()?;
-            Some((w.names.get(p.name)?.to_owned(), json.to_owned()))
-        })
-        .collect()
+    Some(Converted {
+        json: w.out,
+        top: w.top,
+    })
 }
 
 impl Writer {
-    fn name(&mut self, name: &str) -> Range<usize> {
+    fn name_of(&self, range: &Range<usize>) -> &str {
+        self.names.get(range.clone()).unwrap_or_default()
+    }
+
+    /// An element starts: the member it is written as in its parent (`None` for what the
+    /// tree decoder must judge), or the start of a top-level value.
+    fn child(&mut self, name: &str) -> Option<Range<usize>> {
+        if name == "$text" {
+            return None;
+        }
         let start = self.names.len();
         self.names.push_str(name);
-        start..self.names.len()
+        let range = start..self.names.len();
+        let Some(parent) = self.open.last_mut() else {
+            self.top
+                .push((name.to_owned(), self.out.len()..self.out.len()));
+            return Some(range);
+        };
+        if parent.list {
+            if !parent.opened {
+                parent.opened = true;
+                parent.item = range.clone();
+                self.out.push('{');
+                write_str(name, &mut self.out);
+                self.out.push_str(":[");
+            } else {
+                let item = parent.item.clone();
+                if self.names.get(item) != Some(name) {
+                    return None;
+                }
+                self.out.push(',');
+            }
+        } else {
+            self.out.push(if parent.opened { ',' } else { '{' });
+            parent.opened = true;
+            write_str(name, &mut self.out);
+            self.out.push(':');
+            self.seen.push(range.clone());
+        }
+        Some(range)
+    }
+
+    /// An element's value was written: a top-level one's range is complete.
+    fn ended(&mut self, _name: Range<usize>) {
+        if self.open.is_empty()
+            && let Some((_, range)) = self.top.last_mut()
+        {
+            range.end = self.out.len();
+        }
     }
 
     fn push_text(&mut self, s: &str) -> Option<()> {
@@ -136,81 +176,44 @@ impl Writer {
         Some(())
     }
 
-    fn finished(&mut self, piece: Piece) {
-        if self.open.is_empty() {
-            self.top.push(piece);
-        } else {
-            self.children.push(piece);
-        }
-    }
-
-    /// Writes the JSON of the element that just ended; its range in `out`.
-    fn element(&mut self, open: &Open) -> Option<Range<usize>> {
+    /// Writes the end of the element that just ended.
+    fn close(&mut self, open: &Open) -> Option<()> {
         let text = self.text.get(open.text..)?;
         let blank = text.trim().is_empty();
-        let children = self.children.get(open.children..)?;
-        let start = self.out.len();
-        if children.is_empty() && !open.list {
-            if blank {
-                self.out.extend_from_slice(b"\"\"");
-            } else {
-                self.scratch.clear();
-                write_str(text, &mut self.scratch);
-                self.out.extend_from_slice(self.scratch.as_bytes());
-            }
-            return Some(start..self.out.len());
-        }
-        // Grouped by name, each group in document order (a stable sort).
-        let mut order: Vec<Piece> = children.to_vec();
-        let names = &self.names;
-        let name_of = |p: &Piece| names.get(p.name.clone()).unwrap_or_default();
-        if order.len() > 1 {
-            order.sort_by(|a, b| name_of(a).cmp(name_of(b)));
-        }
-        if order.iter().any(|p| name_of(p) == "$text") {
-            return None;
-        }
-        self.out.push(b'{');
-        let mut i = 0;
-        while i < order.len() {
-            let name = name_of(&order[i]);
-            let mut end = i + 1;
-            while end < order.len() && name_of(&order[end]) == name {
-                end += 1;
-            }
-            if i > 0 {
-                self.out.push(b',');
-            }
-            self.scratch.clear();
-            write_str(name, &mut self.scratch);
-            self.out.extend_from_slice(self.scratch.as_bytes());
-            self.out.push(b':');
-            let array = open.list || end - i > 1;
-            if array {
-                self.out.push(b'[');
-            }
-            for (k, piece) in order[i..end].iter().enumerate() {
-                if k > 0 {
-                    self.out.push(b',');
+        if open.opened {
+            if open.list {
+                self.out.push(']');
+            } else if self.seen.len() - open.seen > 1 {
+                let mut names: Vec<&str> = self.seen[open.seen..]
+                    .iter()
+                    .map(|r| self.name_of(r))
+                    .collect();
+                names.sort_unstable();
+                if names.windows(2).any(|w| w[0] == w[1]) {
+                    return None;
                 }
-                self.out.extend_from_within(piece.json.clone());
             }
-            if array {
-                self.out.push(b']');
+            if !blank {
+                self.out.push_str(",\"$text\":");
+                write_str(text, &mut self.out);
             }
-            i = end;
+            self.out.push('}');
+        } else if open.list {
+            if blank {
+                self.out.push_str("{}");
+            } else {
+                self.out.push_str("{\"$text\":");
+                write_str(text, &mut self.out);
+                self.out.push('}');
+            }
+        } else if blank {
+            self.out.push_str("\"\"");
+        } else {
+            write_str(text, &mut self.out);
         }
-        if !blank {
-            if !order.is_empty() {
-                self.out.push(b',');
-            }
-            self.scratch.clear();
-            write_str(text, &mut self.scratch);
-            self.out.extend_from_slice(b"\"$text\":");
-            self.out.extend_from_slice(self.scratch.as_bytes());
-        }
-        self.out.push(b'}');
-        Some(start..self.out.len())
+        self.text.truncate(open.text);
+        self.seen.truncate(open.seen);
+        Some(())
     }
 }
 
@@ -220,20 +223,24 @@ mod tests {
     use serde_json::{Value, json};
 
     fn value_of(xml: &str) -> Value {
-        let top = convert(xml).expect("converts");
-        assert_eq!(top.len(), 1);
-        serde_json::from_str(&top[0].1).expect("valid JSON")
+        let converted = convert(xml).expect("converts");
+        assert_eq!(converted.top.len(), 1);
+        let range = converted.top[0].1.clone();
+        serde_json::from_str(&converted.json[range]).expect("valid JSON")
     }
 
     #[test]
     fn elements_map_as_the_tree_decoder_maps_them() {
         let got = value_of(
-            r#"<r><a>1</a><l list="true"><i>x</i></l><a>2</a><b> </b><e/><m>t<c>u</c></m><n list="true"/><s>&amp;&#x41;"</s></r>"#,
+            r#"<r><a>1</a><l list="true"><i>x</i><i><k/></i></l><b> </b><e/><m>t<c>u</c></m><n list="true"/><s>&amp;&#x41;"</s><o list="true">x</o></r>"#,
         );
         assert_eq!(
             got,
-            json!({"a": ["1", "2"], "l": {"i": ["x"]}, "b": "", "e": "", "m": {"c": "u", "$text": "t"}, "n": {}, "s": "&A\""})
+            json!({"a": "1", "l": {"i": ["x", {"k": ""}]}, "b": "", "e": "", "m": {"c": "u", "$text": "t"}, "n": {}, "s": "&A\"", "o": {"$text": "x"}})
         );
+        // Shapes that need regrouping are the tree decoder's.
+        assert!(convert("<r><a>1</a><b/><a>2</a></r>").is_none());
+        assert!(convert(r#"<r list="true"><a>1</a><b/></r>"#).is_none());
         assert!(convert("<r><$text>1</$text></r>").is_none());
         assert!(convert("<r>").is_none());
         assert!(convert("x<r/>").is_none());
