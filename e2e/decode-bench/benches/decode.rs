@@ -51,6 +51,9 @@ impl Tally {
     }
 }
 
+/// A timed decode: its id, the body, the decode.
+type Case<'a> = (&'static str, &'a [u8], Box<dyn Fn(&[u8]) + 'a>);
+
 fn decode(c: &mut Criterion) {
     let tally = Tally::default();
     let simplified = simplified_json();
@@ -62,7 +65,7 @@ fn decode(c: &mut Criterion) {
     };
     let mut group = c.benchmark_group("trades_sold_get");
     group.sample_size(20);
-    let cases: [(&'static str, &[u8], Box<dyn Fn(&[u8])>); 5] = [
+    let cases: [Case<'_>; 5] = [
         (
             "generated/simplified_json",
             &simplified,

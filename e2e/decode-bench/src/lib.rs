@@ -91,7 +91,7 @@ fn value(name: &str, kind: &Kind, n: &mut u64) -> Value {
             _ => format!("{i}"),
         }),
         Kind::Number => Value::from(3_882_527_336_184_474_047i64 - i as i64 * 7919),
-        Kind::Boolean => Value::from(i % 2 == 0),
+        Kind::Boolean => Value::from(i.is_multiple_of(2)),
         Kind::Date => Value::from(format!(
             "20{:02}-{:02}-{:02} {:02}:{:02}:{:02}",
             16 + i % 9,
