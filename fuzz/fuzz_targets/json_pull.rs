@@ -54,11 +54,11 @@ macro_rules! pair {
         }
     };
     (@match $fields:ident, $reader:ident, $read:ident, $name:ident, $i:expr, []) => {
-        $fields.skip($reader)?
+        $fields.skip($reader)
     };
     (@match $fields:ident, $reader:ident, $read:ident, $name:ident, $i:expr, [$field:ident $wire:literal $how:ident, $($rest:tt)*]) => {
         if &*$name == $wire {
-            $fields.$how($reader, $i, &mut $read.$field)?
+            $fields.$how($reader, $i, &mut $read.$field)
         } else {
             pair!(@match $fields, $reader, $read, $name, $i + 1, [$($rest)*])
         }

@@ -633,9 +633,9 @@ impl<'a> Reader<'a> {
 /// let mut read = Self::default();
 /// while let Some(name) = fields.next(reader)? {
 ///     match &*name {
-///         "code" => fields.value(reader, 0, &mut read.code)?,
-///         "items" => fields.list(reader, 1, &mut read.items)?,
-///         _ => fields.skip(reader)?,
+///         "code" => fields.value(reader, 0, &mut read.code),
+///         "items" => fields.list(reader, 1, &mut read.items),
+///         _ => fields.skip(reader),
 ///     }
 /// }
 /// fields.finish()?;
@@ -692,17 +692,14 @@ impl<'a> Object<'a> {
         }
     }
 
-    /// The member's value as the field numbered `index` (its place in the struct).
-    pub fn value<T: Item>(
-        &mut self,
-        reader: &mut Reader<'a>,
-        index: usize,
-        slot: &mut Option<T>,
-    ) -> Result<(), Error> {
+    /// The member's value as the field numbered `index` (its place in the struct). Returns
+    /// nothing, so that a field costs no early return (and no drop of the fields read so
+    /// far): a reader that gave up fails the next [`Object::next`].
+    pub fn value<T: Item>(&mut self, reader: &mut Reader<'a>, index: usize, slot: &mut Option<T>) {
         match T::read(reader) {
             Ok(value) => {
                 *slot = value;
-                self.fitted(reader, index)
+                self.fitted(reader, index);
             }
             Err(e) => self.misfit(reader, index, e),
         }
@@ -714,36 +711,37 @@ impl<'a> Object<'a> {
         reader: &mut Reader<'a>,
         index: usize,
         slot: &mut Option<Vec<T>>,
-    ) -> Result<(), Error> {
+    ) {
         match reader.list() {
             Ok(value) => {
                 *slot = value;
-                self.fitted(reader, index)
+                self.fitted(reader, index);
             }
             Err(e) => self.misfit(reader, index, e),
         }
     }
 
     /// Skips a member the struct does not have.
-    pub fn skip(&mut self, reader: &mut Reader<'a>) -> Result<(), Error> {
+    pub fn skip(&mut self, reader: &mut Reader<'a>) {
         let skipped = reader.tokens.skip();
-        reader.check(skipped)
+        let _ = reader.check(skipped);
     }
 
     /// A repeated member that fits after its first did not: a map keeps only the last, so
     /// the misfit to report is another field's, which only the tree reader can tell.
-    fn fitted(&mut self, reader: &mut Reader<'a>, index: usize) -> Result<(), Error> {
-        match &self.error {
-            Some((failed, _)) if *failed == index => Err(reader.abandon()),
-            _ => Ok(()),
+    fn fitted(&mut self, reader: &mut Reader<'a>, index: usize) {
+        if let Some((failed, _)) = &self.error
+            && *failed == index
+        {
+            reader.abandon();
         }
     }
 
     /// Not generic: the error path exists once, not once per field type.
     #[cold]
-    fn misfit(&mut self, reader: &mut Reader<'a>, index: usize, error: Error) -> Result<(), Error> {
+    fn misfit(&mut self, reader: &mut Reader<'a>, index: usize, error: Error) {
         if reader.abandoned {
-            return Err(error);
+            return;
         }
         // The lowest field index wins; the same field again replaces its own (last wins).
         if self
@@ -753,7 +751,6 @@ impl<'a> Object<'a> {
         {
             self.error = Some((index, error.in_field(&self.name)));
         }
-        Ok(())
     }
 
     /// `Ok` when every member read fit, else the first misfit in field order.

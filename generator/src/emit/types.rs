@@ -369,7 +369,7 @@ fn response_struct_with_doc(s: &Struct, nested: bool) -> TokenStream {
         } else {
             quote!(value)
         };
-        quote!(#wire => fields.#reader(reader, #index, &mut read.#rust)?,)
+        quote!(#wire => fields.#reader(reader, #index, &mut read.#rust),)
     });
     // Members are taken in the order they come, each straight from the body's text; the
     // index is the field's place, by which the first misfit is chosen.
@@ -379,7 +379,7 @@ fn response_struct_with_doc(s: &Struct, nested: bool) -> TokenStream {
                 return ::core::result::Result::Ok(::core::option::Option::None);
             };
             while fields.next(reader)?.is_some() {
-                fields.skip(reader)?;
+                fields.skip(reader);
             }
             fields.finish()?;
             ::core::result::Result::Ok(::core::option::Option::Some(Self {}))
@@ -393,7 +393,7 @@ fn response_struct_with_doc(s: &Struct, nested: bool) -> TokenStream {
             while let ::core::option::Option::Some(name) = fields.next(reader)? {
                 match &*name {
                     #(#reads)*
-                    _ => fields.skip(reader)?,
+                    _ => fields.skip(reader),
                 }
             }
             fields.finish()?;
