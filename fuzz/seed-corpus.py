@@ -12,6 +12,8 @@ prepare      parameter examples from the specs (raw bytes: `arbitrary` reads the
 doc_json     a sample of catalogue/top-docs (every 10th doc), for the doc-JSON target
 token_result token_result texts: every documented field, numbers as strings, the older
              endpoint's answer and its refusal, a whole API answer, garbage
+json_pull    values for the pull reader's mirror structs (mode 0: every field type, list
+             shapes, misfits, repeated members), and the response seeds as whole responses
 tmc_frame    TMC frames built here (connect, ack, refusal, message, confirm, pull, every value
              type), little-endian as fuzz_targets/tmc_frame.rs decodes them
 tmc_message  each specs/messages/*.yaml example (one topic byte, then the content: see
@@ -160,6 +162,25 @@ def main():
         write("token_result", name, body)
     for name, frame in tmc_frames().items():
         write("tmc_frame", name, frame)
+    # Mode bit 0 clear: a value for the mirror structs of fuzz_targets/json_pull.rs.
+    values = {
+        "every_type": '{"i":[{"p":"0.10","n":"12","w":1451620800000,"f":"true","t":7,"j":[1],"m":{"k":1}}],"x":{"w":"2016-01-01 12:00:00"},"c":"1,2","s":{"string":["a","b"]},"f":false}',
+        "wrappers": '{"i":{"inner":{"p":200.07}},"c":{"number":7},"s":"","x":[]}',
+        "misfits": '{"i":[{},{"p":"x"}],"f":"maybe","c":[1,"y"],"x":3}',
+        "repeats": '{"f":"maybe","f":true,"i":{"a":[],"a":[]},"x":{"n":1,"n":"z"}}',
+        "escapes": '{"t":"\\u00e9\\n\\ud83d\\ude00","s":"a,b,\\"c\\"","n":-0,"w":"","m":"x"}',
+    }
+    for name, body in values.items():
+        write("json_pull", name, bytes([0]) + body.encode())
+    # Mode bit 0 set: the whole-response seeds, bits 1 XML, 2 simplify, 3-4 API.
+    responses = {
+        "bill.json": (0, '{"tmall_fin_car_open_bill_notify_response":{"result":{"code":"10000","succeeded":true,"retry":"false","message":"异常"},"request_id":"abc"}}'),
+        "bill.simplified": (4, '{"result":{"code":10000,"succeeded":"true"},"request_id":"abc"}'),
+        "bill.xml": (2, '<?xml version="1.0"?><tmall_fin_car_open_bill_notify_response><result><code>1</code><succeeded>true</succeeded></result></tmall_fin_car_open_bill_notify_response><!--top-->'),
+        "error": (0, '{"error_response":{"code":50,"msg":"Remote service error"}}'),
+    }
+    for name, (mode, body) in responses.items():
+        write("json_pull", name, bytes([1 | mode]) + body.encode())
 
     # Topic bytes follow TOPICS, which lists the message specs in file-name order.
     messages = sorted((ROOT / "specs/messages").glob("*.yaml"))

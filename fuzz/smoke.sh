@@ -13,7 +13,7 @@ seconds="${1:-30}"
 shift || true
 targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then
-    targets=(spec page_import doc_json response prepare token_result tmc_frame tmc_message)
+    targets=(spec page_import doc_json response prepare token_result tmc_frame tmc_message json_pull)
 fi
 [ -d corpus ] || python3 seed-corpus.py
 for target in "${targets[@]}"; do

@@ -56,6 +56,17 @@ pub trait ApiRequest: Validate {
     fn read_response(result: serde_json::Value) -> Result<Self::Response, crate::lenient::Error> {
         serde_path_to_error::deserialize(result).map_err(crate::lenient::Error::from_serde)
     }
+
+    /// Reads the success result straight from the body's text, without the tree
+    /// [`ApiRequest::read_response`] takes: what [`crate::response::decode_response`] tries
+    /// first. `None` (the default) when the response cannot be read so; generated requests
+    /// read theirs with [`crate::lenient::read_from`].
+    fn read_response_from(
+        reader: &mut crate::lenient::Reader<'_>,
+    ) -> Option<Result<Self::Response, crate::lenient::Error>> {
+        let _ = reader;
+        None
+    }
 }
 
 /// What one API parameter holds on its way to the wire.

@@ -84,6 +84,9 @@ macro_rules! text_codes {
             fn from_json(value: $crate::__private::serde_json::Value) -> ::core::result::Result<::core::option::Option<Self>, $crate::lenient::Error> {
                 ::core::result::Result::Ok(<::std::string::String as $crate::lenient::Item>::from_json(value)?.map(Self::from))
             }
+            fn read(reader: &mut $crate::lenient::Reader<'_>) -> ::core::result::Result<::core::option::Option<Self>, $crate::lenient::Error> {
+                ::core::result::Result::Ok(<::std::string::String as $crate::lenient::Item>::read(reader)?.map(Self::from))
+            }
         }
 
         impl $crate::strict::Item for $name {
@@ -170,6 +173,9 @@ macro_rules! number_codes {
         impl $crate::lenient::Item for $name {
             fn from_json(value: $crate::__private::serde_json::Value) -> ::core::result::Result<::core::option::Option<Self>, $crate::lenient::Error> {
                 ::core::result::Result::Ok(<i64 as $crate::lenient::Item>::from_json(value)?.map(Self::from))
+            }
+            fn read(reader: &mut $crate::lenient::Reader<'_>) -> ::core::result::Result<::core::option::Option<Self>, $crate::lenient::Error> {
+                ::core::result::Result::Ok(<i64 as $crate::lenient::Item>::read(reader)?.map(Self::from))
             }
         }
 

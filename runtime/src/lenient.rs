@@ -15,7 +15,11 @@ use serde::de::{DeserializeOwned, Error as _};
 use serde::{Deserialize, Deserializer};
 use serde_json::{Map, Value};
 
+use std::borrow::Cow;
+
+#[cfg(test)]
 use crate::DateTime;
+use crate::json_pull::{Literal, MAX_DEPTH, Tokens};
 
 /// A JSON value that does not fit its type, and where it sits: `result.items[2].price`.
 /// Shared by responses, read leniently here, and requests, read strictly by [`crate::strict`].
@@ -102,9 +106,31 @@ impl From<String> for Error {
 }
 
 /// A type that can be read leniently from any JSON shape TOP uses for it.
+///
+/// Two ways in, each defined through the other unless a type gives both (a type must give at
+/// least one): from a `Value` tree, and from a [`Reader`] pulling the value from JSON text.
+/// Generated structs give [`Item::read`] (the fast way, no tree), hand-written ones may give
+/// just [`Item::from_json`].
 pub trait Item: Sized {
     /// Reads the value; `Ok(None)` for the shapes TOP uses to say "absent" for this type.
-    fn from_json(value: Value) -> Result<Option<Self>, Error>;
+    /// By default: [`Item::read`] over the value's JSON text.
+    fn from_json(value: Value) -> Result<Option<Self>, Error> {
+        let text = value.to_string();
+        let mut reader = Reader::new(&text);
+        let read = Self::read(&mut reader);
+        if reader.abandoned {
+            return Err(Error::new(format!(
+                "arrays and objects nested deeper than {MAX_DEPTH} levels"
+            )));
+        }
+        read
+    }
+
+    /// Reads the value the reader is at, consuming all of it (also when it does not fit).
+    /// By default: [`Item::from_json`] of the value taken out whole.
+    fn read(reader: &mut Reader<'_>) -> Result<Option<Self>, Error> {
+        Self::from_json(reader.take_json()?)
+    }
 }
 
 /// Reads a struct with its own `Deserialize` (for hand-written serde structs); an empty XML
@@ -208,6 +234,11 @@ pub fn read<T: Item>(value: Value) -> Result<T, Error> {
     T::from_json(value)?.ok_or_else(|| Error::new("expected an object, found nothing"))
 }
 
+/// Reads a whole response result (an object) as `T` from where `reader` is.
+pub fn read_from<T: Item>(reader: &mut Reader<'_>) -> Result<T, Error> {
+    T::read(reader)?.ok_or_else(|| Error::new("expected an object, found nothing"))
+}
+
 /// The body of a generated response struct's `Deserialize`: any self-describing format,
 /// read as a JSON value, then leniently as `T`.
 pub fn deserialize<'de, D, T>(deserializer: D) -> Result<T, D::Error>
@@ -225,136 +256,6 @@ pub(crate) fn describe(value: &Value) -> String {
         short.push('…');
     }
     short
-}
-
-impl Item for String {
-    fn from_json(value: Value) -> Result<Option<Self>, Error> {
-        Ok(text_from_json(value)?)
-    }
-}
-
-fn text_from_json(value: Value) -> Result<Option<String>, String> {
-    match value {
-        Value::Null => Ok(None),
-        Value::String(s) => Ok(Some(s)),
-        // The Java SDK maps any scalar onto a String field by its text.
-        Value::Number(n) => Ok(Some(n.to_string())),
-        Value::Bool(b) => Ok(Some(b.to_string())),
-        other => Err(format!("expected a string, found {}", describe(&other))),
-    }
-}
-
-impl Item for i64 {
-    fn from_json(value: Value) -> Result<Option<Self>, Error> {
-        Ok(integer_from_json(value)?)
-    }
-}
-
-fn integer_from_json(value: Value) -> Result<Option<i64>, String> {
-    match value {
-        Value::Null => Ok(None),
-        Value::Number(n) => n
-            .as_i64()
-            .map(Some)
-            .ok_or_else(|| format!("expected an integer (i64), found {n}")),
-        Value::String(s) if s.trim().is_empty() => Ok(None),
-        Value::String(s) => s.trim().parse().map(Some).map_err(|_| {
-            format!(
-                "expected an integer (i64), found {}",
-                describe(&Value::String(s))
-            )
-        }),
-        other => Err(format!("expected an integer, found {}", describe(&other))),
-    }
-}
-
-impl Item for bool {
-    fn from_json(value: Value) -> Result<Option<Self>, Error> {
-        Ok(boolean_from_json(value)?)
-    }
-}
-
-fn boolean_from_json(value: Value) -> Result<Option<bool>, String> {
-    match value {
-        Value::Null => Ok(None),
-        Value::Bool(b) => Ok(Some(b)),
-        Value::String(s) => match s.trim() {
-            "" => Ok(None),
-            "true" => Ok(Some(true)),
-            "false" => Ok(Some(false)),
-            _ => Err(format!(
-                "expected true or false, found {}",
-                describe(&Value::String(s))
-            )),
-        },
-        other => Err(format!(
-            "expected true or false, found {}",
-            describe(&other)
-        )),
-    }
-}
-
-impl Item for DateTime {
-    fn from_json(value: Value) -> Result<Option<Self>, Error> {
-        Ok(date_from_json(value)?)
-    }
-}
-
-fn date_from_json(value: Value) -> Result<Option<DateTime>, String> {
-    let from_millis = |ms: i64| {
-        DateTime::from_epoch_millis(ms)
-            .ok_or_else(|| format!("epoch milliseconds {ms} are out of range"))
-    };
-    match value {
-        Value::Null => Ok(None),
-        Value::Number(n) => match n.as_i64() {
-            Some(ms) => from_millis(ms).map(Some),
-            None => Err(format!("expected a date, found {n}")),
-        },
-        Value::String(s) => {
-            let t = s.trim();
-            if t.is_empty() {
-                Ok(None)
-            } else if t.bytes().all(|b| b.is_ascii_digit()) {
-                let ms = t
-                    .parse()
-                    .map_err(|_| format!("expected a date, found {t}"))?;
-                from_millis(ms).map(Some)
-            } else {
-                t.parse()
-                    .map(Some)
-                    .map_err(|e: crate::datetime::DateTimeParseError| e.to_string())
-            }
-        }
-        other => Err(format!("expected a date, found {}", describe(&other))),
-    }
-}
-
-/// `Price` / `BigDecimal`: a decimal string (exact) or a JSON number (integers exact, floats
-/// as their shortest round-trip text); blank text means absent.
-impl Item for crate::Decimal {
-    fn from_json(value: Value) -> Result<Option<Self>, Error> {
-        Ok(crate::Decimal::from_json(value)?)
-    }
-}
-
-/// `Json`: whatever the gateway sends (XML gives text or nested objects); `null` is absent.
-impl Item for Value {
-    fn from_json(value: Value) -> Result<Option<Self>, Error> {
-        Ok((!value.is_null()).then_some(value))
-    }
-}
-
-/// `Map`: a JSON object. Anything else (null, an empty XML element, a scalar) reads as
-/// absent rather than failing the whole response, as for the other lenient types' "absent"
-/// shapes: a map has nothing else to be.
-impl Item for crate::JsonMap {
-    fn from_json(value: Value) -> Result<Option<Self>, Error> {
-        Ok(match value {
-            Value::Object(map) => Some(map),
-            _ => None,
-        })
-    }
 }
 
 /// `deserialize_with` for an optional scalar or struct field of a response.
@@ -379,7 +280,7 @@ where
     list_from_json(raw).map_err(D::Error::custom)
 }
 
-fn list_from_json<T: Item>(raw: Value) -> Result<Option<Vec<T>>, Error> {
+pub(crate) fn list_from_json<T: Item>(raw: Value) -> Result<Option<Vec<T>>, Error> {
     let Some(elements) = list_elements(raw) else {
         return Ok(None);
     };
@@ -412,6 +313,455 @@ fn list_elements(raw: Value) -> Option<Vec<Value>> {
     })
 }
 
+/// A value as the [`Reader`] found it: scalars as they are in the text (strings borrowed
+/// unless escaped), arrays and objects taken out whole, which only happens where a scalar
+/// was expected (then they do not fit) or for `Json` and `Map` fields.
+#[doc(hidden)]
+pub enum Scalar<'a> {
+    Null,
+    Bool(bool),
+    /// A JSON number, as its text.
+    Number(&'a str),
+    Text(Cow<'a, str>),
+    Compound(Value),
+}
+
+impl Scalar<'_> {
+    /// The value as serde_json would have held it: what the tree readers judge, so that
+    /// every misfit is worded as they word it.
+    pub(crate) fn into_value(self) -> Value {
+        match self {
+            Scalar::Null => Value::Null,
+            Scalar::Bool(b) => Value::Bool(b),
+            // Checked as serde_json checks numbers when it was read.
+            Scalar::Number(text) => serde_json::from_str(text).unwrap_or(Value::Null),
+            Scalar::Text(text) => Value::String(text.into_owned()),
+            Scalar::Compound(value) => value,
+        }
+    }
+}
+
+/// Pulls one response from JSON text, value by value, for the generated `Item::read`s:
+/// no `Value` tree, strings moved or borrowed rather than copied twice, unknown members
+/// skipped without allocating.
+///
+/// When the text turns out malformed, or takes a shape whose exact reading only the tree
+/// readers know (a member repeated in a way that changes which misfit is reported, a list
+/// wrapper whose one name repeats), the reader is *abandoned*: every read returns an error
+/// at once, and the caller decodes the body through the tree instead, which gives the same
+/// answer, or serde_json's own message for a malformed body.
+pub struct Reader<'a> {
+    tokens: Tokens<'a>,
+    /// A piece of a comma-joined list, standing in for the next value.
+    pending: Option<Cow<'a, str>>,
+    abandoned: bool,
+    /// For a simplified body: the `*_response` key, which (as `error_response` does)
+    /// abandons the read when the root object has it, since the root is then an envelope.
+    watch: Option<&'a str>,
+}
+
+impl<'a> Reader<'a> {
+    /// A reader at the start of `text`.
+    pub fn new(text: &'a str) -> Self {
+        Reader {
+            tokens: Tokens::new(text),
+            pending: None,
+            abandoned: false,
+            watch: None,
+        }
+    }
+
+    pub(crate) fn watch(&mut self, name: &'a str) {
+        self.watch = Some(name);
+    }
+
+    /// Whether the read was given up (see the type's docs).
+    pub fn abandoned(&self) -> bool {
+        self.abandoned
+    }
+
+    /// Whether only whitespace is left.
+    pub fn at_end(&mut self) -> bool {
+        self.pending.is_none() && self.tokens.at_end()
+    }
+
+    pub(crate) fn tokens(&mut self) -> &mut Tokens<'a> {
+        &mut self.tokens
+    }
+
+    /// Gives the read up; the error is what the tree reader will replace.
+    #[cold]
+    pub(crate) fn abandon(&mut self) -> Error {
+        self.abandoned = true;
+        Error::new("the reader gave up on this body")
+    }
+
+    fn check<T>(&mut self, result: Result<T, crate::json_pull::Malformed>) -> Result<T, Error> {
+        result.map_err(|_| self.abandon())
+    }
+
+    /// The next value as a [`Scalar`].
+    #[doc(hidden)]
+    pub fn scalar(&mut self) -> Result<Scalar<'a>, Error> {
+        if self.abandoned {
+            return Err(self.abandon());
+        }
+        if let Some(piece) = self.pending.take() {
+            return Ok(Scalar::Text(piece));
+        }
+        let peeked = self.tokens.peek();
+        let scalar = match self.check(peeked)? {
+            b'"' => {
+                let s = self.tokens.string();
+                Scalar::Text(self.check(s)?)
+            }
+            b'{' | b'[' => Scalar::Compound(self.compound()?),
+            b't' | b'f' | b'n' => {
+                let lit = self.tokens.literal();
+                match self.check(lit)? {
+                    Literal::True => Scalar::Bool(true),
+                    Literal::False => Scalar::Bool(false),
+                    Literal::Null => Scalar::Null,
+                }
+            }
+            _ => {
+                let n = self.tokens.number();
+                Scalar::Number(self.check(n)?)
+            }
+        };
+        Ok(scalar)
+    }
+
+    /// The array or object the reader is at, as serde_json reads it.
+    fn compound(&mut self) -> Result<Value, Error> {
+        let start = self.tokens.pos();
+        let skipped = self.tokens.skip();
+        self.check(skipped)?;
+        let text = self
+            .tokens
+            .text()
+            .get(start..self.tokens.pos())
+            .unwrap_or_default();
+        let value = serde_json::from_str(text).map_err(|_| ());
+        self.check(value.map_err(|()| crate::json_pull::Malformed))
+    }
+
+    /// The next value taken out whole, as a tree.
+    pub fn take_json(&mut self) -> Result<Value, Error> {
+        Ok(self.scalar()?.into_value())
+    }
+
+    /// The next value as an object's members; `None` for the shapes that mean absent, as
+    /// [`Fields::new`] reads them (an empty array is an empty object).
+    pub fn object(&mut self) -> Result<Option<Object<'a>>, Error> {
+        if self.abandoned {
+            return Err(self.abandon());
+        }
+        if self.pending.is_none() {
+            let peeked = self.tokens.peek();
+            match self.check(peeked)? {
+                b'{' => {
+                    let begun = self.tokens.begin_object();
+                    self.check(begun)?;
+                    return Ok(Some(Object {
+                        first: true,
+                        empty: false,
+                        root: self.tokens.depth() == 1,
+                        name: Cow::Borrowed(""),
+                        error: None,
+                    }));
+                }
+                b'[' => {
+                    let mark = self.tokens.mark();
+                    let begun = self.tokens.begin_array();
+                    self.check(begun)?;
+                    let ended = self.tokens.element(true).map(|more| !more);
+                    if self.check(ended)? {
+                        return Ok(Some(Object::empty()));
+                    }
+                    self.tokens.reset(mark);
+                }
+                _ => {}
+            }
+        }
+        // Anything else is absent or a misfit, in the tree reader's words.
+        match Fields::new(self.take_json()?)? {
+            Some(_) => Ok(Some(Object::empty())),
+            None => Ok(None),
+        }
+    }
+
+    /// The next value as a list of `T` in any of TOP's list shapes (see [`list`]).
+    pub fn list<T: Item>(&mut self) -> Result<Option<Vec<T>>, Error> {
+        if self.abandoned {
+            return Err(self.abandon());
+        }
+        if let Some(piece) = self.pending.take() {
+            return list_from_json(Value::String(piece.into_owned()));
+        }
+        let peeked = self.tokens.peek();
+        match self.check(peeked)? {
+            b'[' => self.elements(),
+            b'{' => self.wrapped(),
+            b'"' => {
+                let s = self.tokens.string();
+                let text = self.check(s)?;
+                self.pieces(text)
+            }
+            b'n' => {
+                let mark = self.tokens.mark();
+                let lit = self.tokens.literal();
+                if self.check(lit)? == Literal::Null {
+                    return Ok(None);
+                }
+                self.tokens.reset(mark);
+                self.single()
+            }
+            _ => self.single(),
+        }
+    }
+
+    /// A value that is the one element of its list.
+    fn single<T: Item>(&mut self) -> Result<Option<Vec<T>>, Error> {
+        match T::read(self) {
+            Ok(v) => Ok(Some(v.into_iter().collect())),
+            Err(e) if self.abandoned => Err(e),
+            Err(e) => Err(e.in_element(0)),
+        }
+    }
+
+    /// The elements of the array the reader is at; all of it is read even when one does
+    /// not fit, and the first that does not is the error.
+    fn elements<T: Item>(&mut self) -> Result<Option<Vec<T>>, Error> {
+        let begun = self.tokens.begin_array();
+        self.check(begun)?;
+        let mut out = Vec::new();
+        let mut error = None;
+        let mut index = 0;
+        loop {
+            let more = self.tokens.element(index == 0);
+            if !self.check(more)? {
+                break;
+            }
+            match T::read(self) {
+                Ok(Some(v)) => out.push(v),
+                Ok(None) => {}
+                Err(e) if self.abandoned => return Err(e),
+                Err(e) => {
+                    if error.is_none() {
+                        error = Some(e.in_element(index));
+                    }
+                }
+            }
+            index += 1;
+        }
+        match error {
+            Some(e) => Err(e),
+            None => Ok(Some(out)),
+        }
+    }
+
+    /// An object where a list was expected: TOP's `{"item": [...]}` wrapper when it has one
+    /// member, else a lone element.
+    fn wrapped<T: Item>(&mut self) -> Result<Option<Vec<T>>, Error> {
+        let start = self.tokens.mark();
+        let begun = self.tokens.begin_object();
+        self.check(begun)?;
+        let member = self.tokens.member(true);
+        let Some(name) = self.check(member)? else {
+            return Ok(Some(Vec::new()));
+        };
+        let peeked = self.tokens.peek();
+        let inner = match self.check(peeked)? {
+            b'[' => self.elements(),
+            _ => self.single(),
+        };
+        if self.abandoned {
+            return inner;
+        }
+        // More members: a lone element, unless the one name repeats (a map would keep only
+        // its last value, as the wrapper's): that is left to the tree reader.
+        let mut more = false;
+        loop {
+            let next = self.tokens.member(false);
+            match self.check(next)? {
+                Some(other) if other == name => return Err(self.abandon()),
+                Some(_) => {
+                    more = true;
+                    let skipped = self.tokens.skip();
+                    self.check(skipped)?;
+                }
+                None => break,
+            }
+        }
+        if !more {
+            return inner;
+        }
+        self.tokens.reset(start);
+        self.single()
+    }
+
+    /// A comma-joined string of scalars; blank means an empty list.
+    fn pieces<T: Item>(&mut self, text: Cow<'a, str>) -> Result<Option<Vec<T>>, Error> {
+        if text.trim().is_empty() {
+            return Ok(Some(Vec::new()));
+        }
+        let pieces: Vec<Cow<'a, str>> = match text {
+            Cow::Borrowed(text) => text.split(',').map(Cow::Borrowed).collect(),
+            Cow::Owned(text) => text.split(',').map(|p| Cow::Owned(p.to_owned())).collect(),
+        };
+        let mut out = Vec::with_capacity(pieces.len());
+        for (index, piece) in pieces.into_iter().enumerate() {
+            self.pending = Some(piece);
+            let read = T::read(self);
+            self.pending = None;
+            match read {
+                Ok(Some(v)) => out.push(v),
+                Ok(None) => {}
+                Err(e) if self.abandoned => return Err(e),
+                Err(e) => return Err(e.in_element(index)),
+            }
+        }
+        Ok(Some(out))
+    }
+}
+
+/// The members of an object being read by a generated `Item::read`:
+///
+/// ```ignore
+/// let Some(mut fields) = reader.object()? else { return Ok(None) };
+/// let mut read = Self::default();
+/// while let Some(name) = fields.next(reader)? {
+///     match &*name {
+///         "code" => fields.value(reader, 0, &mut read.code),
+///         "items" => fields.list(reader, 1, &mut read.items),
+///         _ => fields.skip(reader),
+///     }
+/// }
+/// fields.finish()?;
+/// Ok(Some(read))
+/// ```
+///
+/// As with [`Fields`]: unknown members are skipped, missing ones stay `None`, a member that
+/// does not fit is recorded and reading goes on, and [`Object::finish`] reports the first
+/// misfit in *field* order (the index each field passes), whatever the member order.
+pub struct Object<'a> {
+    first: bool,
+    empty: bool,
+    root: bool,
+    /// The member being read, for the path of its misfit.
+    name: Cow<'a, str>,
+    error: Option<(usize, Error)>,
+}
+
+impl<'a> Object<'a> {
+    fn empty() -> Self {
+        Object {
+            first: false,
+            empty: true,
+            root: false,
+            name: Cow::Borrowed(""),
+            error: None,
+        }
+    }
+
+    /// The next member's name, the reader then at its value; `None` after the last.
+    #[allow(clippy::should_implement_trait)]
+    pub fn next(&mut self, reader: &mut Reader<'a>) -> Result<Option<Cow<'a, str>>, Error> {
+        if self.empty || reader.abandoned {
+            return if reader.abandoned {
+                Err(reader.abandon())
+            } else {
+                Ok(None)
+            };
+        }
+        let member = reader.tokens.member(self.first);
+        self.first = false;
+        match reader.check(member)? {
+            Some(name) => {
+                if self.root
+                    && let Some(key) = reader.watch
+                    && (name == key || name == "error_response")
+                {
+                    return Err(reader.abandon());
+                }
+                self.name = name.clone();
+                Ok(Some(name))
+            }
+            None => Ok(None),
+        }
+    }
+
+    /// The member's value as the field numbered `index` (its place in the struct). Returns
+    /// nothing, so that a field costs no early return (and no drop of the fields read so
+    /// far): a reader that gave up fails the next [`Object::next`].
+    pub fn value<T: Item>(&mut self, reader: &mut Reader<'a>, index: usize, slot: &mut Option<T>) {
+        match T::read(reader) {
+            Ok(value) => {
+                *slot = value;
+                self.fitted(reader, index);
+            }
+            Err(e) => self.misfit(reader, index, e),
+        }
+    }
+
+    /// The member's value as a list, the field numbered `index`.
+    pub fn list<T: Item>(
+        &mut self,
+        reader: &mut Reader<'a>,
+        index: usize,
+        slot: &mut Option<Vec<T>>,
+    ) {
+        match reader.list() {
+            Ok(value) => {
+                *slot = value;
+                self.fitted(reader, index);
+            }
+            Err(e) => self.misfit(reader, index, e),
+        }
+    }
+
+    /// Skips a member the struct does not have.
+    pub fn skip(&mut self, reader: &mut Reader<'a>) {
+        let skipped = reader.tokens.skip();
+        let _ = reader.check(skipped);
+    }
+
+    /// A repeated member that fits after its first did not: a map keeps only the last, so
+    /// the misfit to report is another field's, which only the tree reader can tell.
+    fn fitted(&mut self, reader: &mut Reader<'a>, index: usize) {
+        if let Some((failed, _)) = &self.error
+            && *failed == index
+        {
+            reader.abandon();
+        }
+    }
+
+    /// Not generic: the error path exists once, not once per field type.
+    #[cold]
+    fn misfit(&mut self, reader: &mut Reader<'a>, index: usize, error: Error) {
+        if reader.abandoned {
+            return;
+        }
+        // The lowest field index wins; the same field again replaces its own (last wins).
+        if self
+            .error
+            .as_ref()
+            .is_none_or(|(failed, _)| index <= *failed)
+        {
+            self.error = Some((index, error.in_field(&self.name)));
+        }
+    }
+
+    /// `Ok` when every member read fit, else the first misfit in field order.
+    pub fn finish(self) -> Result<(), Error> {
+        match self.error {
+            None => Ok(()),
+            Some((_, e)) => Err(e),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -440,6 +790,26 @@ mod tests {
             .unwrap()
             .unwrap();
         assert_eq!(d.to_string(), "2016-01-01 12:00:00");
+        // Beyond the four-digit years the text form cannot write them back (found by
+        // fuzz/tmc_message): out of range, like millis past jiff's range.
+        let before_year_0 = -62_167_248_000_001_i64;
+        for ms in [
+            before_year_0,
+            -2_222_220_000_006_220,
+            253_402_271_999_999 + 1,
+        ] {
+            let e = DateTime::from_json(json!(ms)).unwrap_err();
+            assert!(e.message().contains("out of range"), "{e}");
+            assert!(DateTime::from_json(json!(ms.to_string())).is_err());
+        }
+        assert!(DateTime::from_json(json!(before_year_0 + 1)).is_ok());
+        assert_eq!(
+            DateTime::from_json(json!(253_399_593_600_000_i64))
+                .unwrap()
+                .unwrap()
+                .to_string(),
+            "9999-12-01 00:00:00"
+        );
         let d = DateTime::from_json(json!("2016-01-01 12:00:00"))
             .unwrap()
             .unwrap();

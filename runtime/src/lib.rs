@@ -6,10 +6,11 @@
 
 // The layering reads one way: a module uses only modules on the lines above its own
 // (`tests/layering.rs` checks this list against the sources).
-//   sign, datetime, decimal, file, digits, credentials, prepare_error, form
+//   sign, datetime, decimal, file, digits, credentials, prepare_error, form, json_pull
 //   lenient, validate, view, options, multipart
-//   strict, json_text, api, http
-//   code, gateway, prepare, transport
+//   strict, json_text, api, http, lenient_scalar
+//   code, gateway, prepare, transport, xml_json
+//   response_pull
 //   response
 //   call_error
 //   retry, trace
@@ -38,8 +39,10 @@ pub mod file;
 mod form;
 mod gateway;
 mod http;
+mod json_pull;
 mod json_text;
 pub mod lenient;
+mod lenient_scalar;
 #[cfg(feature = "testing")]
 mod mock;
 #[cfg(feature = "testing")]
@@ -50,6 +53,7 @@ mod options;
 pub mod prepare;
 mod prepare_error;
 pub mod response;
+mod response_pull;
 pub mod retry;
 mod session_store;
 mod sessions;
@@ -67,6 +71,7 @@ pub mod validate;
 pub mod view;
 #[cfg(feature = "testing")]
 mod wire_read;
+mod xml_json;
 
 pub use api::{ApiRequest, ClientFamily, SessionRequirement};
 pub use client::{CallError, Gateway, SessionFree, TopClient};

@@ -40,12 +40,13 @@
 use std::fmt;
 
 use quick_xml::escape::resolve_predefined_entity;
-use quick_xml::events::{BytesStart, Event};
+use quick_xml::events::Event;
 use quick_xml::reader::Reader;
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
 use crate::options::{Format, RequestOptions};
+use crate::xml_json::is_list;
 
 /// How many characters of the body a [`DecodeError`] keeps.
 pub const SNIPPET_CHARS: usize = 200;
@@ -374,8 +375,20 @@ pub fn decode_response<R: crate::ApiRequest>(
     body: &[u8],
     spec: &ResponseSpec<'_>,
 ) -> Result<R::Response, ResponseError> {
-    let value = decode_value(body, spec)?;
-    R::read_response(value).map_err(|e| {
+    let fast = match spec.format {
+        _ if spec.qimen => None,
+        Format::Json => crate::response_pull::json::<R>(
+            trim_body(body),
+            &response_key(spec.method),
+            spec.simplify,
+        ),
+        Format::Xml => crate::response_pull::xml::<R>(trim_body(body), spec.simplify),
+    };
+    let read = match fast {
+        Some(read) => read,
+        None => R::read_response(decode_value(body, spec)?),
+    };
+    read.map_err(|e| {
         let path = e.path().to_owned();
         typed_error::<R::Response>(spec, body, path, e.message().to_owned())
     })
@@ -737,14 +750,6 @@ impl Frame {
             Value::String(self.text)
         }
     }
-}
-
-/// Whether the element carries `list="true"`. Malformed attributes are ignored: they carry
-/// nothing the decoder needs.
-fn is_list(e: &BytesStart<'_>) -> bool {
-    e.attributes()
-        .flatten()
-        .any(|a| a.key.as_ref() == "list" && a.value.trim() == "true")
 }
 
 /// Parses a document into its top-level elements as `(name, value)`; the error is a message.

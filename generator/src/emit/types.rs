@@ -115,6 +115,10 @@ fn request_type(api: &Api) -> TokenStream {
             fn read_response(result: ::top_runtime::Json) -> ::core::result::Result<#response, ::top_runtime::lenient::Error> {
                 ::top_runtime::lenient::read(result)
             }
+
+            fn read_response_from(reader: &mut ::top_runtime::lenient::Reader<'_>) -> ::core::option::Option<::core::result::Result<#response, ::top_runtime::lenient::Error>> {
+                ::core::option::Option::Some(::top_runtime::lenient::read_from(reader))
+            }
         }
     });
     tokens
@@ -333,9 +337,10 @@ pub(super) fn response_struct(s: &Struct) -> TokenStream {
 
 /// A response-side struct: every field optional and read leniently, as the SDKs do.
 ///
-/// It reads itself with one non-generic `from_json` over `top_runtime::lenient::Fields`
-/// (each field through `fields.value::<T>`/`fields.list::<T>`, instantiated once per field
-/// type in the whole crate), and its `Deserialize` is a one-line wrapper around that. A serde
+/// It reads itself with one non-generic `Item::read` pulling its members from the body's
+/// text through `top_runtime::lenient::Object` (each field through `fields.value::<T>`/
+/// `fields.list::<T>`, instantiated once per field type in the whole crate), and its
+/// `Deserialize` is a one-line wrapper around that. A serde
 /// derive here cost a visitor, a field enum and a `deserialize_with` instantiation per field,
 /// monomorphized again for every deserializer: most of the crate's compile time.
 pub(super) fn response_struct_with_doc(s: &Struct, nested: bool) -> TokenStream {
@@ -355,31 +360,42 @@ pub(super) fn response_struct_with_doc(s: &Struct, nested: bool) -> TokenStream 
         }
     });
     let json_impls = json_impls(&name, s, quote!(lenient));
-    let reads = s.fields.iter().map(|f| {
+    let reads = s.fields.iter().enumerate().map(|(i, f)| {
         let rust = ident(&f.rust_name);
         let wire = &f.wire_name;
+        let index = Literal::usize_unsuffixed(i);
         let reader = if matches!(f.ty, Type::List(_)) {
             quote!(list)
         } else {
             quote!(value)
         };
-        quote!(#rust: fields.#reader(#wire),)
+        quote!(#wire => fields.#reader(reader, #index, &mut read.#rust),)
     });
-    // Every field is read, then the first that did not fit is reported: no early return
-    // (and drop of the fields read so far) per field.
+    // Members are taken in the order they come, each straight from the body's text; the
+    // index is the field's place, by which the first misfit is chosen.
     let body = if s.fields.is_empty() {
         quote! {
-            let ::core::option::Option::Some(_) = ::top_runtime::lenient::Fields::new(value)? else {
+            let ::core::option::Option::Some(mut fields) = reader.object()? else {
                 return ::core::result::Result::Ok(::core::option::Option::None);
             };
+            while fields.next(reader)?.is_some() {
+                fields.skip(reader);
+            }
+            fields.finish()?;
             ::core::result::Result::Ok(::core::option::Option::Some(Self {}))
         }
     } else {
         quote! {
-            let ::core::option::Option::Some(mut fields) = ::top_runtime::lenient::Fields::new(value)? else {
+            let ::core::option::Option::Some(mut fields) = reader.object()? else {
                 return ::core::result::Result::Ok(::core::option::Option::None);
             };
-            let read = Self { #(#reads)* };
+            let mut read = Self::default();
+            while let ::core::option::Option::Some(name) = fields.next(reader)? {
+                match &*name {
+                    #(#reads)*
+                    _ => fields.skip(reader),
+                }
+            }
             fields.finish()?;
             ::core::result::Result::Ok(::core::option::Option::Some(read))
         }
@@ -392,7 +408,7 @@ pub(super) fn response_struct_with_doc(s: &Struct, nested: bool) -> TokenStream 
         }
 
         impl ::top_runtime::lenient::Item for #name {
-            fn from_json(value: ::top_runtime::Json) -> ::core::result::Result<::core::option::Option<Self>, ::top_runtime::lenient::Error> {
+            fn read(reader: &mut ::top_runtime::lenient::Reader<'_>) -> ::core::result::Result<::core::option::Option<Self>, ::top_runtime::lenient::Error> {
                 #body
             }
         }
