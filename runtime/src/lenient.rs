@@ -783,6 +783,24 @@ mod tests {
     }
 
     #[test]
+    fn a_string_field_reads_numbers_alike_from_the_tree_and_the_text() {
+        // Past u64 serde_json holds an integer as an f64; the pull reader must write the
+        // same text as the tree reader (found by fuzz/json_pull).
+        for text in [
+            "0",
+            "18446744073709551615",
+            "1111111111111111111111111111113",
+            "-12",
+            "1.50",
+            "2e3",
+        ] {
+            let tree = String::from_json(serde_json::from_str(text).unwrap());
+            let pulled = String::read(&mut Reader::new(text));
+            assert_eq!(pulled, tree, "{text}");
+        }
+    }
+
+    #[test]
     fn booleans_and_dates_accept_their_text_forms() {
         assert_eq!(bool::from_json(json!("true")), Ok(Some(true)));
         assert!(bool::from_json(json!("ture")).is_err());

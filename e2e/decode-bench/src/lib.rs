@@ -12,7 +12,7 @@ pub mod top {
     include!(concat!(env!("OUT_DIR"), "/top_apis.rs"));
 }
 
-/// The serde-derive twin of the response structs, and [`SHAPES`].
+/// The serde-derive twin of the response structs, and `twin::SHAPES`.
 pub mod twin {
     use super::{Kind, Shape};
     include!(concat!(env!("OUT_DIR"), "/twin.rs"));
