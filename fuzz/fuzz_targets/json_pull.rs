@@ -2,7 +2,8 @@
 //! `serde_json::Value`), on any bytes.
 //!
 //! Input: one mode byte, then the body. Mode bit 0: the body is a whole response to decode
-//! (bit 1 XML, bit 2 simplify, bits 3–4 which API) rather than a value to read.
+//! (bit 1 XML, bit 2 simplify, bits 3–4 which API) rather than a value to read (bit 1: an
+//! XML document whose root is read).
 //!
 //! Invariants: nothing panics; the reader takes a document out whole exactly when
 //! serde_json parses it (and it nests at most 64 levels), as the same value; a pair of
@@ -132,6 +133,33 @@ fn values(text: &str) {
     }
 }
 
+/// The pair read from an XML document's root, the pull way against the tree decoder's
+/// `Value` of the root; the pull reader may give up, but never reads a document the tree
+/// decoder rejects, and what it reads is what the tree reads.
+fn xml_values(text: &str) {
+    let spec = ResponseSpec::new("taobao.fuzz.get", Format::Xml).simplify(true);
+    let tree = response::decode_value(text.as_bytes(), &spec);
+    let Some(mut reader) = Reader::xml_document(text) else {
+        return;
+    };
+    let new = lenient::read_from::<NewOuter>(&mut reader);
+    if reader.abandoned() || !reader.at_end() {
+        return;
+    }
+    let value = match tree {
+        Ok(value) => value,
+        Err(e) => panic!("the pull reader read what the tree rejects ({e}): {text:?}"),
+    };
+    let old = lenient::read::<OldOuter>(value);
+    match (old, new) {
+        (Ok(old), Ok(new)) => {
+            assert_eq!(format!("{old:?}"), format!("{new:?}").replace("New", "Old"))
+        }
+        (Err(old), Err(new)) => assert_eq!(old, new),
+        (old, new) => panic!("tree {old:?}, pull {new:?}"),
+    }
+}
+
 /// Whether some object in the document has a member name twice (found by a tolerant
 /// parse that keeps every member).
 fn repeats_a_member(text: &str) -> bool {
@@ -229,7 +257,11 @@ fuzz_target!(|data: &[u8]| {
     };
     if mode & 1 == 0 {
         if let Ok(text) = std::str::from_utf8(body) {
-            values(text);
+            if mode & 2 == 0 {
+                values(text);
+            } else {
+                xml_values(text);
+            }
         }
         return;
     }

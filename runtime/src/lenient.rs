@@ -11,6 +11,8 @@
 //! type `T` in the crate, which is what keeps thousands of response types cheap to compile.
 //! [`value`] and [`list`] remain for hand-written serde structs (`deserialize_with`).
 
+mod xml;
+
 use serde::de::{DeserializeOwned, Error as _};
 use serde::{Deserialize, Deserializer};
 use serde_json::{Map, Value};
@@ -19,6 +21,7 @@ use std::borrow::Cow;
 
 #[cfg(test)]
 use crate::DateTime;
+
 use crate::json_pull::{Literal, MAX_DEPTH, Tokens};
 
 /// A JSON value that does not fit its type, and where it sits: `result.items[2].price`.
@@ -358,6 +361,8 @@ pub struct Reader<'a> {
     /// For a simplified body: the `*_response` key, which (as `error_response` does)
     /// abandons the read when the root object has it, since the root is then an envelope.
     watch: Option<&'a str>,
+    /// Set when the text is XML: every read goes through it instead of `tokens`.
+    xml: Option<xml::Cursor<'a>>,
 }
 
 impl<'a> Reader<'a> {
@@ -368,6 +373,7 @@ impl<'a> Reader<'a> {
             pending: None,
             abandoned: false,
             watch: None,
+            xml: None,
         }
     }
 
@@ -382,6 +388,9 @@ impl<'a> Reader<'a> {
 
     /// Whether only whitespace is left.
     pub fn at_end(&mut self) -> bool {
+        if self.xml.is_some() {
+            return self.pending.is_none() && self.xml_at_end();
+        }
         self.pending.is_none() && self.tokens.at_end()
     }
 
@@ -408,6 +417,9 @@ impl<'a> Reader<'a> {
         }
         if let Some(piece) = self.pending.take() {
             return Ok(Scalar::Text(piece));
+        }
+        if self.xml.is_some() {
+            return self.xml_scalar();
         }
         let peeked = self.tokens.peek();
         let scalar = match self.check(peeked)? {
@@ -457,6 +469,9 @@ impl<'a> Reader<'a> {
         if self.abandoned {
             return Err(self.abandon());
         }
+        if self.pending.is_none() && self.xml.is_some() {
+            return self.xml_object();
+        }
         if self.pending.is_none() {
             let peeked = self.tokens.peek();
             match self.check(peeked)? {
@@ -469,6 +484,7 @@ impl<'a> Reader<'a> {
                         root: self.tokens.depth() == 1,
                         name: Cow::Borrowed(""),
                         error: None,
+                        seen: Vec::new(),
                     }));
                 }
                 b'[' => {
@@ -498,6 +514,9 @@ impl<'a> Reader<'a> {
         }
         if let Some(piece) = self.pending.take() {
             return list_from_json(Value::String(piece.into_owned()));
+        }
+        if self.xml.is_some() {
+            return self.xml_list();
         }
         let peeked = self.tokens.peek();
         match self.check(peeked)? {
@@ -652,6 +671,9 @@ pub struct Object<'a> {
     /// The member being read, for the path of its misfit.
     name: Cow<'a, str>,
     error: Option<(usize, Error)>,
+    /// XML only: the fields read so far, one bit each (a repeated element is an array in
+    /// the tree, which only it reads exactly).
+    seen: Vec<u64>,
 }
 
 impl<'a> Object<'a> {
@@ -662,6 +684,19 @@ impl<'a> Object<'a> {
             root: false,
             name: Cow::Borrowed(""),
             error: None,
+            seen: Vec::new(),
+        }
+    }
+
+    /// An XML element's children, the first already at the reader.
+    fn xml() -> Self {
+        Object {
+            first: true,
+            empty: false,
+            root: false,
+            name: Cow::Borrowed(""),
+            error: None,
+            seen: Vec::new(),
         }
     }
 
@@ -675,7 +710,11 @@ impl<'a> Object<'a> {
                 Ok(None)
             };
         }
-        let member = reader.tokens.member(self.first);
+        let member = if reader.xml.is_some() {
+            Ok(reader.xml_member(self.first)?)
+        } else {
+            reader.tokens.member(self.first)
+        };
         self.first = false;
         match reader.check(member)? {
             Some(name) => {
@@ -696,6 +735,9 @@ impl<'a> Object<'a> {
     /// nothing, so that a field costs no early return (and no drop of the fields read so
     /// far): a reader that gave up fails the next [`Object::next`].
     pub fn value<T: Item>(&mut self, reader: &mut Reader<'a>, index: usize, slot: &mut Option<T>) {
+        if reader.xml.is_some() {
+            self.once(reader, index);
+        }
         match T::read(reader) {
             Ok(value) => {
                 *slot = value;
@@ -712,6 +754,9 @@ impl<'a> Object<'a> {
         index: usize,
         slot: &mut Option<Vec<T>>,
     ) {
+        if reader.xml.is_some() {
+            self.once(reader, index);
+        }
         match reader.list() {
             Ok(value) => {
                 *slot = value;
@@ -723,8 +768,23 @@ impl<'a> Object<'a> {
 
     /// Skips a member the struct does not have.
     pub fn skip(&mut self, reader: &mut Reader<'a>) {
+        if reader.xml.is_some() {
+            return reader.xml_skip();
+        }
         let skipped = reader.tokens.skip();
         let _ = reader.check(skipped);
+    }
+
+    /// An XML field read a second time: the tree made its elements an array.
+    fn once(&mut self, reader: &mut Reader<'a>, index: usize) {
+        let (word, bit) = (index / 64, 1u64 << (index % 64));
+        if self.seen.len() <= word {
+            self.seen.resize(word + 1, 0);
+        }
+        if self.seen[word] & bit != 0 {
+            reader.abandon();
+        }
+        self.seen[word] |= bit;
     }
 
     /// A repeated member that fits after its first did not: a map keeps only the last, so

@@ -46,7 +46,6 @@ use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
 use crate::options::{Format, RequestOptions};
-use crate::xml_json::is_list;
 
 /// How many characters of the body a [`DecodeError`] keeps.
 pub const SNIPPET_CHARS: usize = 200;
@@ -750,6 +749,14 @@ impl Frame {
             Value::String(self.text)
         }
     }
+}
+
+/// Whether the element carries `list="true"`. Malformed attributes are ignored: they carry
+/// nothing the decoder needs.
+fn is_list(e: &quick_xml::events::BytesStart<'_>) -> bool {
+    e.attributes()
+        .flatten()
+        .any(|a| a.key.as_ref() == "list" && a.value.trim() == "true")
 }
 
 /// Parses a document into its top-level elements as `(name, value)`; the error is a message.

@@ -2,7 +2,7 @@
 //! type ([`ApiRequest::read_response_from`]), no `Value` tree in between.
 //!
 //! Only the common envelopes take it: a plain `{"<name>_response": {...}}` root, a
-//! simplified root, and an XML `<..._response>` root (converted to JSON text first). For
+//! simplified root, and an XML `<..._response>` root (pulled element by element). For
 //! anything else — Qimen, an error answer, a root that needs the fallbacks, a malformed body,
 //! a shape only the tree reader judges exactly — these return `None`, and `response` decodes
 //! the body the tree way, which gives the same answer (or its own error) for every body.
@@ -54,25 +54,16 @@ pub(crate) fn xml<R: ApiRequest>(body: &[u8], simplify: bool) -> Read<R> {
     if !text.starts_with('<') {
         return None;
     }
-    let converted = crate::xml_json::convert(text)?;
-    let [(name, range)] = converted.top.as_slice() else {
-        return None;
-    };
+    let mut reader = Reader::xml(text);
+    let root = reader.xml_root()?;
     let accepted = if simplify {
-        !name.eq_ignore_ascii_case("html")
+        !root.name.eq_ignore_ascii_case("html")
     } else {
-        name.ends_with("_response")
+        root.name.ends_with("_response")
     };
-    if !accepted || name == "error_response" {
+    if !accepted || root.name == "error_response" {
         return None;
     }
-    // A root without children is an empty object; one holding text is the tree's to wrap.
-    let json = match converted.json.get(range.clone())? {
-        "\"\"" => "{}",
-        json if json.starts_with('{') => json,
-        _ => return None,
-    };
-    let mut reader = Reader::new(json);
     finished::<R>(&mut reader, |reader| R::read_response_from(reader))
 }
 

@@ -45,3 +45,16 @@ fn the_twin_reads_the_simplified_page() {
         Some(top_decode_bench::ORDERS)
     );
 }
+
+/// The XML page goes the fast way: pulled element by element, the pull reader never giving
+/// it up to the tree decoder (which would give the same page, only slower).
+#[test]
+fn the_xml_page_is_pulled_without_the_tree() {
+    let body = xml();
+    let text = std::str::from_utf8(&body).expect("UTF-8");
+    let mut reader = top_runtime::lenient::Reader::xml_document(text).expect("a root element");
+    let page: TaobaoTradesSoldGetResponse =
+        top_runtime::lenient::read_from(&mut reader).expect("the page reads");
+    assert!(!reader.abandoned() && reader.at_end());
+    assert_eq!(page, decode(&simplified_json(), Format::Json, true));
+}
