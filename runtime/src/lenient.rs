@@ -554,30 +554,15 @@ impl<'a> Reader<'a> {
     fn elements<T: Item>(&mut self) -> Result<Option<Vec<T>>, Error> {
         let begun = self.tokens.begin_array();
         self.check(begun)?;
-        let mut out = Vec::new();
-        let mut error = None;
-        let mut index = 0;
+        let mut elements = Elements::new();
         loop {
-            let more = self.tokens.element(index == 0);
+            let more = self.tokens.element(elements.index == 0);
             if !self.check(more)? {
                 break;
             }
-            match T::read(self) {
-                Ok(Some(v)) => out.push(v),
-                Ok(None) => {}
-                Err(e) if self.abandoned => return Err(e),
-                Err(e) => {
-                    if error.is_none() {
-                        error = Some(e.in_element(index));
-                    }
-                }
-            }
-            index += 1;
+            elements.read(self)?;
         }
-        match error {
-            Some(e) => Err(e),
-            None => Ok(Some(out)),
-        }
+        elements.finish()
     }
 
     /// An object where a list was expected: TOP's `{"item": [...]}` wrapper when it has one
@@ -642,6 +627,47 @@ impl<'a> Reader<'a> {
             }
         }
         Ok(Some(out))
+    }
+}
+
+/// A list's elements as they are read: every one is read even when one does not fit, and
+/// the first that does not is the error.
+struct Elements<T> {
+    out: Vec<T>,
+    error: Option<Error>,
+    index: usize,
+}
+
+impl<T: Item> Elements<T> {
+    fn new() -> Self {
+        Elements {
+            out: Vec::new(),
+            error: None,
+            index: 0,
+        }
+    }
+
+    /// The element the reader is at; `Err` only when the reader gave up.
+    fn read(&mut self, reader: &mut Reader<'_>) -> Result<(), Error> {
+        match T::read(reader) {
+            Ok(Some(v)) => self.out.push(v),
+            Ok(None) => {}
+            Err(e) if reader.abandoned => return Err(e),
+            Err(e) => {
+                if self.error.is_none() {
+                    self.error = Some(e.in_element(self.index));
+                }
+            }
+        }
+        self.index += 1;
+        Ok(())
+    }
+
+    fn finish(self) -> Result<Option<Vec<T>>, Error> {
+        match self.error {
+            Some(e) => Err(e),
+            None => Ok(Some(self.out)),
+        }
     }
 }
 

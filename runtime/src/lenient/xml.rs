@@ -13,7 +13,7 @@ use std::borrow::Cow;
 
 use serde_json::{Map, Value};
 
-use super::{Error, Fields, Item, Object, Reader, Scalar};
+use super::{Elements, Error, Fields, Item, Object, Reader, Scalar};
 use crate::json_pull::Malformed;
 use crate::xml_pull::{Element, Tag, Tokens};
 
@@ -82,10 +82,18 @@ impl<'a> Reader<'a> {
         result.map_err(|_| self.abandon())
     }
 
-    /// The element the next read takes.
+    /// The element the next read takes, and whether it is the root.
+    fn xml_take_element(&mut self) -> Result<(Element<'a>, bool), Error> {
+        let cursor = self.cursor()?;
+        let root = std::mem::take(&mut cursor.root);
+        match cursor.at.take() {
+            Some(element) => Ok((element, root)),
+            None => Err(self.abandon()),
+        }
+    }
+
     fn xml_take(&mut self) -> Result<Element<'a>, Error> {
-        let at = self.cursor()?.at.take();
-        at.ok_or_else(|| self.abandon())
+        Ok(self.xml_take_element()?.0)
     }
 
     fn xml_next(&mut self) -> Result<(Cow<'a, str>, Tag<'a>), Error> {
@@ -120,8 +128,7 @@ impl<'a> Reader<'a> {
     }
 
     pub(super) fn xml_object(&mut self) -> Result<Option<Object<'a>>, Error> {
-        let element = self.xml_take()?;
-        let root = std::mem::take(&mut self.cursor()?.root);
+        let (element, root) = self.xml_take_element()?;
         if element.list {
             return Err(self.abandon());
         }
@@ -206,31 +213,14 @@ impl<'a> Reader<'a> {
         };
         // Text beside the items is a `$text` member: the element is then the one item.
         let mut lone = !blank(&text);
-        let mut out = Vec::new();
-        let mut error = None;
-        let mut index = 0;
+        let mut elements = Elements::new();
         while !lone {
             self.cursor()?.at = Some(child);
-            match T::read(self) {
-                Ok(Some(v)) => out.push(v),
-                Ok(None) => {}
-                Err(e) if self.abandoned => return Err(e),
-                Err(e) => {
-                    if error.is_none() {
-                        error = Some(e.in_element(index));
-                    }
-                }
-            }
-            index += 1;
+            elements.read(self)?;
             let (text, tag) = self.xml_next()?;
             match tag {
                 Tag::Start(next) if next.name == child.name && blank(&text) => child = next,
-                Tag::End if blank(&text) => {
-                    return match error {
-                        Some(e) => Err(e),
-                        None => Ok(Some(out)),
-                    };
-                }
+                Tag::End if blank(&text) => return elements.finish(),
                 Tag::Eof => return Err(self.abandon()),
                 // Another name, or text beside the items.
                 _ => lone = true,
