@@ -242,6 +242,15 @@ pub fn read_from<T: Item>(reader: &mut Reader<'_>) -> Result<T, Error> {
     T::read(reader)?.ok_or_else(|| Error::new("expected an object, found nothing"))
 }
 
+/// Reads JSON text holding one object as `T`, straight from the text, as [`read`] reads the
+/// text's tree. `None` when the pull reader gives the text up (malformed, or a shape only the
+/// tree judges exactly): then `serde_json::from_str` and [`read`] give the answer.
+pub fn read_str<T: Item>(text: &str) -> Option<Result<T, Error>> {
+    let mut reader = Reader::new(text);
+    let read = read_from::<T>(&mut reader);
+    (!reader.abandoned() && reader.at_end()).then_some(read)
+}
+
 /// The body of a generated response struct's `Deserialize`: any self-describing format,
 /// read as a JSON value, then leniently as `T`.
 pub fn deserialize<'de, D, T>(deserializer: D) -> Result<T, D::Error>
@@ -1000,6 +1009,24 @@ mod tests {
         let e = read::<Outer>(json!({"items": [{}, {"price": "x"}]})).unwrap_err();
         assert_eq!(e.path(), "items[1].price");
         assert!(e.to_string().starts_with("at `items[1].price`: "), "{e}");
+    }
+
+    #[test]
+    fn read_str_answers_as_read_does_and_gives_up_malformed_text() {
+        for text in [
+            r#"{"items": {"inner": {"price": "1.5"}}, "extra": [1, {"a": null}]}"#,
+            r#"{"items": [{}, {"price": "x"}], "flag": "maybe"}"#,
+            r#"{"items": [{}, {"price": "x"}]}"#,
+            "null",
+            "[]",
+            "3",
+        ] {
+            let tree = read::<Outer>(serde_json::from_str(text).unwrap());
+            assert_eq!(read_str::<Outer>(text), Some(tree), "{text}");
+        }
+        for text in ["{", r#"{"flag": true} x"#, r#"{"flag": tru}"#] {
+            assert_eq!(read_str::<Outer>(text), None, "{text}");
+        }
     }
 
     #[test]

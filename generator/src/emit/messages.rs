@@ -128,13 +128,20 @@ pub fn messages_module(messages: &[Message], specs_shown: &str) -> TokenStream {
             }
         }
 
-        /// One generic reader for every topic: JSON text, then the content struct's lenient
-        /// `from_json`. A misfit keeps its path only: the runtime's message quotes the value,
-        /// and content values are buyer data.
+        /// One generic reader for every topic: the content struct pulled from the text, or
+        /// (where the pull reader gives it up) read from its JSON tree, with the same answer.
+        /// A misfit keeps its path only: the runtime's message quotes the value, and content
+        /// values are buyer data.
         fn read_content<T: ::top_runtime::lenient::Item>(content: &str) -> ::core::result::Result<T, ::top_runtime::lenient::Error> {
-            let value: ::top_runtime::Json = ::top_runtime::__private::serde_json::from_str(content)
-                .map_err(|e| ::top_runtime::lenient::Error::new(::std::format!("the content is not JSON: {e}")))?;
-            ::top_runtime::lenient::read(value).map_err(|e| {
+            let read = match ::top_runtime::lenient::read_str(content) {
+                ::core::option::Option::Some(read) => read,
+                ::core::option::Option::None => {
+                    let value: ::top_runtime::Json = ::top_runtime::__private::serde_json::from_str(content)
+                        .map_err(|e| ::top_runtime::lenient::Error::new(::std::format!("the content is not JSON: {e}")))?;
+                    ::top_runtime::lenient::read(value)
+                }
+            };
+            read.map_err(|e| {
                 let message = if e.path().is_empty() {
                     "the content is not a JSON object"
                 } else {
