@@ -353,9 +353,9 @@ impl Scalar<'_> {
     }
 }
 
-/// Pulls one response from JSON text, value by value, for the generated `Item::read`s:
-/// no `Value` tree, strings moved or borrowed rather than copied twice, unknown members
-/// skipped without allocating.
+/// Pulls one response from JSON text, value by value (or from XML, element by element: see
+/// the `xml` module), for the generated `Item::read`s: no `Value` tree, strings moved or
+/// borrowed rather than copied twice, unknown members skipped without allocating.
 ///
 /// When the text turns out malformed, or takes a shape whose exact reading only the tree
 /// readers know (a member repeated in a way that changes which misfit is reported, a list
@@ -487,14 +487,7 @@ impl<'a> Reader<'a> {
                 b'{' => {
                     let begun = self.tokens.begin_object();
                     self.check(begun)?;
-                    return Ok(Some(Object {
-                        first: true,
-                        empty: false,
-                        root: self.tokens.depth() == 1,
-                        name: Cow::Borrowed(""),
-                        error: None,
-                        seen: Vec::new(),
-                    }));
+                    return Ok(Some(Object::members(self.tokens.depth() == 1)));
                 }
                 b'[' => {
                     let mark = self.tokens.mark();
@@ -712,26 +705,23 @@ pub struct Object<'a> {
 }
 
 impl<'a> Object<'a> {
-    fn empty() -> Self {
+    /// An object's members, the first still to be read (for XML: already at the reader).
+    fn members(root: bool) -> Self {
         Object {
-            first: false,
-            empty: true,
-            root: false,
+            first: true,
+            empty: false,
+            root,
             name: Cow::Borrowed(""),
             error: None,
             seen: Vec::new(),
         }
     }
 
-    /// An XML element's children, the first already at the reader.
-    fn xml() -> Self {
+    fn empty() -> Self {
         Object {
-            first: true,
-            empty: false,
-            root: false,
-            name: Cow::Borrowed(""),
-            error: None,
-            seen: Vec::new(),
+            first: false,
+            empty: true,
+            ..Object::members(false)
         }
     }
 
@@ -746,12 +736,13 @@ impl<'a> Object<'a> {
             };
         }
         let member = if reader.xml.is_some() {
-            Ok(reader.xml_member(self.first)?)
+            reader.xml_member(self.first)?
         } else {
-            reader.tokens.member(self.first)
+            let member = reader.tokens.member(self.first);
+            reader.check(member)?
         };
         self.first = false;
-        match reader.check(member)? {
+        match member {
             Some(name) => {
                 if self.root
                     && let Some(key) = reader.watch

@@ -40,7 +40,7 @@
 use std::fmt;
 
 use quick_xml::escape::resolve_predefined_entity;
-use quick_xml::events::Event;
+use quick_xml::events::{BytesStart, Event};
 use quick_xml::reader::Reader;
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
@@ -753,7 +753,7 @@ impl Frame {
 
 /// Whether the element carries `list="true"`. Malformed attributes are ignored: they carry
 /// nothing the decoder needs.
-fn is_list(e: &quick_xml::events::BytesStart<'_>) -> bool {
+fn is_list(e: &BytesStart<'_>) -> bool {
     e.attributes()
         .flatten()
         .any(|a| a.key.as_ref() == "list" && a.value.trim() == "true")

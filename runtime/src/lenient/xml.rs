@@ -14,7 +14,6 @@ use std::borrow::Cow;
 use serde_json::{Map, Value};
 
 use super::{Elements, Error, Fields, Item, Object, Reader, Scalar};
-use crate::json_pull::Malformed;
 use crate::xml_pull::{Element, Tag, Tokens};
 
 /// The XML state of a [`Reader`].
@@ -75,11 +74,9 @@ impl<'a> Reader<'a> {
         if self.abandoned || self.xml.is_none() {
             return Err(self.abandon());
         }
-        self.xml.as_mut().ok_or(Error::new("not an XML reader"))
-    }
-
-    fn xml_check<T>(&mut self, result: Result<T, Malformed>) -> Result<T, Error> {
-        result.map_err(|_| self.abandon())
+        self.xml
+            .as_mut()
+            .ok_or_else(|| Error::new("not an XML reader"))
     }
 
     /// The element the next read takes, and whether it is the root.
@@ -98,7 +95,7 @@ impl<'a> Reader<'a> {
 
     fn xml_next(&mut self) -> Result<(Cow<'a, str>, Tag<'a>), Error> {
         let next = self.cursor()?.tokens.next();
-        self.xml_check(next)
+        self.check(next)
     }
 
     pub(super) fn xml_scalar(&mut self) -> Result<Scalar<'a>, Error> {
@@ -140,7 +137,7 @@ impl<'a> Reader<'a> {
                 (_, Tag::Start(child)) => {
                     // Text beside the children is a `$text` member, which no struct has.
                     self.cursor()?.at = Some(child);
-                    return Ok(Some(Object::xml()));
+                    return Ok(Some(Object::members(false)));
                 }
                 (_, Tag::Eof) => return Err(self.abandon()),
             }
@@ -190,7 +187,7 @@ impl<'a> Reader<'a> {
         }
         if let Ok(cursor) = self.cursor() {
             let skipped = cursor.tokens.skip_element();
-            let _ = self.xml_check(skipped);
+            let _ = self.check(skipped);
         }
     }
 
@@ -232,11 +229,7 @@ impl<'a> Reader<'a> {
         // Children of several names: the element is the list's one item.
         self.cursor()?.tokens.reset(mark);
         self.cursor()?.at = Some(element);
-        match T::read(self) {
-            Ok(v) => Ok(Some(v.into_iter().collect())),
-            Err(e) if self.abandoned => Err(e),
-            Err(e) => Err(e.in_element(0)),
-        }
+        self.single()
     }
 
     pub(super) fn xml_at_end(&mut self) -> bool {

@@ -35,9 +35,10 @@ use crate::retry::{RetryPolicy, seeded_draws};
 /// A consume that failed for what the retry policy retries (no answer, a 5xx, an `isp.*`
 /// code; see [`RetryPolicy::allows`]), after the `TopClient`'s own retries, is tried again
 /// after the backoff of [`retry`](Self::retry) (default: forever, 1 s to 10 s); `run` ends
-/// with [`TmcError::Call`] once that policy gives up, or at once for a final error. A failed confirm is not retried: those
-/// messages come again. A shutdown lets the running handlers of the batch finish, confirms
-/// them, and returns; the batch's messages not started stay unconfirmed.
+/// with [`TmcError::Call`] once that policy gives up, or at once for a final error. A
+/// failed confirm is not retried: those messages come again. A shutdown lets the running
+/// handlers of the batch finish, confirms them, and returns; the batch's messages not
+/// started stay unconfirmed.
 #[derive(Debug)]
 pub struct TmcHttpClient {
     client: TopClient,
